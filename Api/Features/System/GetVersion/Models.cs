@@ -1,0 +1,3 @@
+namespace WedSync.Api.Features.System.GetVersion;
+
+public sealed record Response(string ApiVersion, string DatabaseVersion);

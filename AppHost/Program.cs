@@ -1,0 +1,16 @@
+using WedSync.AppHost.Postgres;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var wedsync = builder.AddWedSyncPostgres(serverName: "postgres", databaseName: "wedsync");
+
+var migrations = builder.AddProject<Projects.Migrations>("migrations")
+    .WithReference(wedsync)
+    .WaitFor(wedsync);
+
+builder.AddProject<Projects.Api>("api")
+    .WithReference(wedsync)
+    .WaitForCompletion(migrations)
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();

@@ -1,0 +1,17 @@
+namespace WedSync.Migrations;
+
+/// <summary>The <c>Migrations</c> configuration section.</summary>
+public sealed class MigratorOptions
+{
+    public const string SectionName = "Migrations";
+    public const string ConnectionStringName = "wedsync";
+
+    /// <summary>Applies the Development demo data after the schema; the AppHost sets it in Development only.</summary>
+    public bool SeedDemoData { get; set; }
+
+    /// <summary>How long a migrator waits for another one holding the migration lock.</summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Extra scripts from disk appended to the embedded catalog (operators' hotfixes, fault tests).</summary>
+    public string? AdditionalScriptsPath { get; set; }
+}

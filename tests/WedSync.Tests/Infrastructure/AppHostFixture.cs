@@ -1,0 +1,112 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace WedSync.Tests.Infrastructure;
+
+/// <summary>
+/// Starts the whole distributed application once for a test collection: a local PostgreSQL in a
+/// data folder of its own, the migrator, and the API, and waits until the API is healthy.
+/// </summary>
+public class AppHostFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "wedsync-tests", Guid.NewGuid().ToString("N"));
+
+    public string DatabaseConnectionString { get; private set; } = "";
+
+    public HttpClient Api { get; private set; } = null!;
+
+    protected virtual string[] Arguments => [$"Postgres:Mode=local", $"Postgres:DataPath={DataPath}"];
+
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+    }
+
+    protected virtual bool WaitForApi => true;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DataPath)!);
+        App = await StartAsync(Arguments, Configure, WaitForApi);
+        DatabaseConnectionString = await App.GetConnectionStringAsync("wedsync") ?? throw new InvalidOperationException("no connection string");
+        if (WaitForApi)
+        {
+            Api = App.CreateHttpClient("api");
+        }
+    }
+
+    public static async Task<DistributedApplication> StartAsync(
+        string[] arguments, Action<IDistributedApplicationTestingBuilder>? configure = null, bool waitForApi = true)
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(arguments)
+            .WaitAsync(StartTimeout);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning));
+        configure?.Invoke(builder);
+
+        var app = await builder.BuildAsync().WaitAsync(StartTimeout);
+        try
+        {
+            await app.StartAsync().WaitAsync(StartTimeout);
+            await app.ResourceNotifications.WaitForResourceAsync("migrations", KnownResourceStates.TerminalStates).WaitAsync(StartTimeout);
+            if (waitForApi)
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync("api").WaitAsync(StartTimeout);
+            }
+        }
+        catch (TimeoutException)
+        {
+            var report = await ResourceDiagnostics.DescribeAsync(app, "postgres", "wedsync", "migrations", "api");
+            await app.DisposeAsync();
+            throw new TimeoutException($"The distributed application did not come up:\n{report}");
+        }
+
+        return app;
+    }
+
+    public NpgsqlConnection OpenDatabase()
+    {
+        var connection = new NpgsqlConnection(DatabaseConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api?.Dispose();
+        if (App is not null)
+        {
+            await App.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            await App.DisposeAsync();
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        TryDelete(DataPath);
+    }
+
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless; a failing clean-up must not fail the suite.
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "apphost";
+}
