@@ -1,3 +1,4 @@
+using WedSync.AppHost;
 using WedSync.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -6,7 +7,8 @@ var wedsync = builder.AddWedSyncPostgres(serverName: "postgres", databaseName: "
 
 var migrations = builder.AddProject<Projects.Migrations>("migrations")
     .WithReference(wedsync)
-    .WaitFor(wedsync);
+    .WaitFor(wedsync)
+    .WithDemoDataInDevelopment(builder);
 
 builder.AddProject<Projects.Api>("api")
     .WithReference(wedsync)

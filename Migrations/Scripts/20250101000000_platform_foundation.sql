@@ -1,5 +1,9 @@
 -- Platform foundation: tenants, their people, the claim helpers every RLS policy uses,
 -- and the request role the API switches to (SET LOCAL ROLE) for tenant work.
+-- Bounded waits: a migration stuck behind a lock must fail, not stall every request behind it.
+SET LOCAL lock_timeout = '10s';
+SET LOCAL statement_timeout = '5min';
+
 CREATE SCHEMA IF NOT EXISTS app;
 
 -- The request role is cluster-wide, so creating it must tolerate an earlier database.
