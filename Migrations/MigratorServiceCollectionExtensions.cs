@@ -1,5 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WedSync.Migrations.Catalog;
+using WedSync.Migrations.Cli;
+using WedSync.Migrations.Engine;
 
 namespace WedSync.Migrations;
 
@@ -7,9 +12,26 @@ public static class MigratorServiceCollectionExtensions
 {
     public static IServiceCollection AddMigrator(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MigratorOptions>().Bind(configuration.GetSection(MigratorOptions.SectionName));
-        services.AddSingleton<MigrationRunner>();
-        services.AddSingleton<MigratorCli>();
+        services.AddOptions<MigratorOptions>()
+            .Bind(configuration.GetSection(MigratorOptions.SectionName))
+            .Validate(o => o.LockTimeout > TimeSpan.Zero, "Migrations:LockTimeout must be positive.")
+            .ValidateOnStart();
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MigratorOptions>>().Value;
+            var connectionString = configuration.GetConnectionString(MigratorOptions.ConnectionStringName)
+                ?? throw new InvalidOperationException(
+                    $"ConnectionStrings:{MigratorOptions.ConnectionStringName} is not set (environment: ConnectionStrings__{MigratorOptions.ConnectionStringName}).");
+            return new MigrationEngine(
+                connectionString,
+                ScriptCatalog.ForSchema(options.AdditionalScriptsPath),
+                RequestManifest.Embedded(),
+                options,
+                sp.GetRequiredService<ILoggerFactory>());
+        });
+        services.AddSingleton(sp => new MigratorCli(
+            sp.GetRequiredService<MigrationEngine>(), sp.GetRequiredService<ILogger<MigratorCli>>(), Console.Out));
         return services;
     }
 }

@@ -1,0 +1,50 @@
+using System.Reflection;
+using DbUp.Engine;
+
+namespace WedSync.Migrations.Catalog;
+
+/// <summary>The scripts to apply, named by file name and sorted ordinally (DbUp's own order).</summary>
+public sealed class ScriptCatalog(IReadOnlyList<SqlScript> scripts)
+{
+    public const string SchemaFolder = "Scripts";
+    public const string DemoDataFolder = "DevData";
+
+    public IReadOnlyList<SqlScript> Scripts { get; } = scripts;
+
+    public SqlScript? Find(string name) => Scripts.FirstOrDefault(s => s.Name == name);
+
+    public static ScriptCatalog Embedded(string folder, Assembly? assembly = null)
+    {
+        assembly ??= typeof(ScriptCatalog).Assembly;
+        var prefix = $"{assembly.GetName().Name}.{folder}.";
+        var scripts = assembly.GetManifestResourceNames()
+            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(name => new SqlScript(name[prefix.Length..], Read(assembly, name)));
+        return Sorted(scripts);
+    }
+
+    /// <summary>The embedded schema scripts plus, when configured, the .sql files of a folder on disk.</summary>
+    public static ScriptCatalog ForSchema(string? additionalScriptsPath)
+    {
+        var embedded = Embedded(SchemaFolder).Scripts;
+        if (string.IsNullOrWhiteSpace(additionalScriptsPath))
+        {
+            return new ScriptCatalog(embedded);
+        }
+
+        var extra = Directory.GetFiles(additionalScriptsPath, "*.sql")
+            .Select(path => new SqlScript(Path.GetFileName(path), File.ReadAllText(path)));
+        return Sorted(embedded.Concat(extra));
+    }
+
+    private static ScriptCatalog Sorted(IEnumerable<SqlScript> scripts) =>
+        new(scripts.OrderBy(script => script.Name, StringComparer.Ordinal).ToList());
+
+    private static string Read(Assembly assembly, string resourceName)
+    {
+        using var stream = assembly.GetManifestResourceStream(resourceName)
+            ?? throw new InvalidOperationException($"Embedded script {resourceName} vanished.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+using WedSync.Migrations.Engine;
+
+namespace WedSync.Migrations.Cli;
+
+/// <summary>Runs one command; the exit code is the contract with the AppHost and with operators.</summary>
+public sealed class MigratorCli(MigrationEngine engine, ILogger<MigratorCli> logger, TextWriter output)
+{
+    public async Task<int> RunAsync(MigratorCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (command.Verb)
+            {
+                case "status":
+                    {
+                        var report = await engine.StatusAsync(cancellationToken);
+                        await output.WriteLineAsync(command.Json ? StatusWriter.Json(report) : StatusWriter.Table(report));
+                        return MigrationOutcome.Success;
+                    }
+
+                case "verify":
+                    {
+                        var report = await engine.StatusAsync(cancellationToken);
+                        await output.WriteLineAsync(command.Json ? StatusWriter.Json(report) : StatusWriter.Table(report));
+                        if (report.IsClean)
+                        {
+                            return MigrationOutcome.Success;
+                        }
+
+                        logger.LogError("Verify failed: the database is not exactly the catalog");
+                        return MigrationOutcome.VerifyFailed;
+                    }
+
+                case "repair":
+                    return Report(await engine.RepairAsync(command.Scripts, cancellationToken));
+
+                default:
+                    return Report(await engine.UpAsync(cancellationToken));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Stopped before finishing; every script either committed whole or rolled back");
+            return MigrationOutcome.ScriptFailed;
+        }
+    }
+
+    private int Report(MigrationOutcome outcome)
+    {
+        if (!outcome.Succeeded)
+        {
+            logger.LogError("Migrator failed (exit code {ExitCode}): {Error}", outcome.ExitCode, outcome.Error);
+        }
+
+        return outcome.ExitCode;
+    }
+}

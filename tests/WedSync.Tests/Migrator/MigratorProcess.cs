@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace WedSync.Tests.Migrator;
+
+/// <summary>The real migrator binary, run as operators and the AppHost run it.</summary>
+public sealed class MigratorProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private MigratorProcess(Process process)
+    {
+        this.process = process;
+    }
+
+    public static string AssemblyPath
+    {
+        get
+        {
+            var projectDirectory = Path.GetDirectoryName(new Projects.Migrations().ProjectPath)!;
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+            return Path.Combine(projectDirectory, "bin", configuration, "net10.0", "WedSync.Migrations.dll");
+        }
+    }
+
+    public static MigratorProcess Start(string connectionString, params string[] args)
+    {
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(AssemblyPath);
+        foreach (var arg in args)
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        startInfo.Environment["ConnectionStrings__wedsync"] = connectionString;
+        startInfo.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        startInfo.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+
+        var migrator = new MigratorProcess(Process.Start(startInfo)!);
+        migrator.process.OutputDataReceived += (_, e) => migrator.Append(e.Data);
+        migrator.process.ErrorDataReceived += (_, e) => migrator.Append(e.Data);
+        migrator.process.BeginOutputReadLine();
+        migrator.process.BeginErrorReadLine();
+        return migrator;
+    }
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string connectionString, params string[] args)
+    {
+        using var migrator = Start(connectionString, args);
+        var exitCode = await migrator.WaitAsync(TimeSpan.FromMinutes(2));
+        return (exitCode, migrator.Output);
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public async Task<int> WaitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    public void Kill() => process.Kill(entireProcessTree: true);
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        process.Dispose();
+    }
+}
