@@ -8,7 +8,8 @@ var wedsync = builder.AddWedSyncPostgres(serverName: "postgres", databaseName: "
 var migrations = builder.AddProject<Projects.Migrations>("migrations")
     .WithReference(wedsync)
     .WaitFor(wedsync)
-    .WithDemoDataInDevelopment(builder);
+    .WithDemoDataInDevelopment(builder)
+    .WithStatusCommand(wedsync);
 
 builder.AddProject<Projects.Api>("api")
     .WithReference(wedsync)

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using WedSync.Tests.Infrastructure;
 
 namespace WedSync.Tests.Foundation;
@@ -57,5 +58,16 @@ public sealed class PipelineTests(AppHostFixture fixture)
         command.Parameters.AddWithValue("function", function);
 
         Assert.Equal(true, command.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task Dashboard_status_command_shows_every_request_complete()
+    {
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+
+        var result = await commands.ExecuteCommandAsync("migrations", "migration-status");
+
+        Assert.True(result.Success, result.Message);
+        Assert.Contains("| WS-170 | complete |", result.Data?.Value ?? result.Message ?? "");
     }
 }

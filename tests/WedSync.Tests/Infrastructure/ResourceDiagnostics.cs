@@ -12,19 +12,18 @@ public static class ResourceDiagnostics
         var loggerService = app.Services.GetRequiredService<ResourceLoggerService>();
         foreach (var name in resourceNames)
         {
-            if (app.ResourceNotifications.TryGetCurrentState(name, out var state))
-            {
-                report.AppendLine($"{name}: {state.Snapshot.State?.Text} exit={state.Snapshot.ExitCode} health={state.Snapshot.HealthStatus}");
-            }
-            else
+            if (!app.ResourceNotifications.TryGetCurrentState(name, out var state))
             {
                 report.AppendLine($"{name}: no state");
+                continue;
             }
+
+            report.AppendLine($"{name}: {state.Snapshot.State?.Text} exit={state.Snapshot.ExitCode} health={state.Snapshot.HealthStatus}");
 
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
             {
-                await foreach (var batch in loggerService.WatchAsync(name).WithCancellation(cts.Token))
+                await foreach (var batch in loggerService.WatchAsync(state.ResourceId).WithCancellation(cts.Token))
                 {
                     foreach (var line in batch.TakeLast(40))
                     {
