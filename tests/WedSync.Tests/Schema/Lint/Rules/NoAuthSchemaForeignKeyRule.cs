@@ -1,0 +1,18 @@
+using System.Text.RegularExpressions;
+
+namespace WedSync.Tests.Schema.Lint.Rules;
+
+/// <summary>Users are identity-provider subjects held in nullable uuid columns: the identity store
+/// is not in this database, so a foreign key to an auth schema would tie us to one provider.</summary>
+public sealed partial class NoAuthSchemaForeignKeyRule : ILintRule
+{
+    public string Name => "no-auth-foreign-key";
+
+    public IEnumerable<LintFinding> Check(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog) =>
+        Pattern().Matches(script.Skeleton).Select(match => new LintFinding(
+            Name, script.Name, script.LineAt(match.Index),
+            "a foreign key references the auth schema; keep user ids as plain nullable uuid columns"));
+
+    [GeneratedRegex(@"\bREFERENCES\s+""?auth""?\s*\.", RegexOptions.IgnoreCase)]
+    private static partial Regex Pattern();
+}
