@@ -1,4 +1,4 @@
-using WedSync.Migrations;
+using WedSync.Migrations.Catalog;
 
 namespace WedSync.Tests.Schema.Lint;
 
