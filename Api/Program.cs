@@ -1,21 +1,43 @@
+using System.Text.Json.Serialization;
 using FastEndpoints;
+using WedSync.Api.Platform.Auth;
+using WedSync.Api.Platform.Problems;
+using WedSync.Api.Platform.Requests;
 
 var builder = WebApplication.CreateBuilder(args);
 
+if (DevTokenCommand.IsRequested(args))
+{
+    return DevTokenCommand.Run(args, builder.Configuration, builder.Environment);
+}
+
 builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("wedsync");
+builder.AddWedSyncAuthentication();
+builder.Services.AddWedSyncProblemDetails();
+builder.Services.AddWedSyncRequestLimits();
 builder.Services.AddFastEndpoints();
 
 var app = builder.Build();
 
+// Outermost: whatever fails below becomes a problem response; bodiless 4xx (401, 403, 404 of
+// unknown routes, 405, 415) get one too.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseWedSyncRequestLimits();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseFastEndpoints(config =>
 {
     config.Endpoints.RoutePrefix = "api";
-    config.Errors.UseProblemDetails();
+    // Unknown JSON members are a client mistake worth a 400, not something to drop silently.
+    config.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    config.Errors.UseProblemDetails(problems => problems.ResponseBuilder = ValidationProblems.Build);
 });
 app.MapDefaultEndpoints();
 
 app.Run();
+return 0;
 
 // Lets integration tests name the entry assembly.
 public partial class Program;
