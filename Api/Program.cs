@@ -3,6 +3,7 @@ using FastEndpoints;
 using WedSync.Api.Platform.Auth;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.Requests;
+using WedSync.Api.Platform.Tenancy;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +17,7 @@ builder.AddNpgsqlDataSource("wedsync");
 builder.AddWedSyncAuthentication();
 builder.Services.AddWedSyncProblemDetails();
 builder.Services.AddWedSyncRequestLimits();
+builder.Services.AddScoped<TenantSession>();
 builder.Services.AddFastEndpoints();
 
 var app = builder.Build();
@@ -30,6 +32,7 @@ app.UseAuthorization();
 app.UseFastEndpoints(config =>
 {
     config.Endpoints.RoutePrefix = "api";
+    config.Endpoints.GlobalResponseModifierAsync = TenantSessionCompletion.BeforeResponseAsync;
     // Unknown JSON members are a client mistake worth a 400, not something to drop silently.
     config.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     config.Errors.UseProblemDetails(problems => problems.ResponseBuilder = ValidationProblems.Build);
