@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using FastEndpoints;
 using WedSync.Api.Platform.Auth;
 using WedSync.Api.Platform.Problems;
+using WedSync.Api.Platform.RateLimiting;
 using WedSync.Api.Platform.Requests;
 using WedSync.Api.Platform.Tenancy;
 
@@ -16,6 +17,7 @@ builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("wedsync");
 builder.AddWedSyncAuthentication();
 builder.Services.AddWedSyncProblemDetails();
+builder.Services.AddWedSyncRateLimiting();
 builder.Services.AddWedSyncRequestLimits();
 builder.Services.AddScoped<TenantSession>();
 builder.Services.AddFastEndpoints();
@@ -28,6 +30,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWedSyncRequestLimits();
 app.UseAuthentication();
+// After authentication, so the limiter partitions by user; before authorization, so floods of
+// anonymous requests are throttled too.
+app.UseRateLimiter();
 app.UseAuthorization();
 app.UseFastEndpoints(config =>
 {
