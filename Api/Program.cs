@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FastEndpoints;
 using WedSync.Api.Platform.Auth;
+using WedSync.Api.Platform.OpenApi;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.RateLimiting;
 using WedSync.Api.Platform.Requests;
@@ -21,6 +22,7 @@ builder.Services.AddWedSyncRateLimiting();
 builder.Services.AddWedSyncRequestLimits();
 builder.Services.AddScoped<TenantSession>();
 builder.Services.AddFastEndpoints();
+builder.Services.AddWedSyncOpenApi();
 
 var app = builder.Build();
 
@@ -37,11 +39,15 @@ app.UseAuthorization();
 app.UseFastEndpoints(config =>
 {
     config.Endpoints.RoutePrefix = "api";
+    config.Endpoints.NameGenerator = OpenApiSetup.OperationId;
+    config.Endpoints.Configurator = OpenApiSetup.DescribeEndpoint;
     config.Endpoints.GlobalResponseModifierAsync = TenantSessionCompletion.BeforeResponseAsync;
     // Unknown JSON members are a client mistake worth a 400, not something to drop silently.
     config.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     config.Errors.UseProblemDetails(problems => problems.ResponseBuilder = ValidationProblems.Build);
+    config.Errors.ProducesMetadataType = typeof(ValidationProblemResponse);
 });
+app.UseWedSyncOpenApi();
 app.MapDefaultEndpoints();
 
 app.Run();
