@@ -15,6 +15,8 @@ if (DevTokenCommand.IsRequested(args))
 }
 
 builder.AddServiceDefaults();
+// Also registers /health's database check; a check of the migration journal registers beside it
+// (builder.Services.AddHealthChecks().AddCheck<...>()), and /health then needs both.
 builder.AddNpgsqlDataSource("wedsync");
 builder.AddWedSyncAuthentication();
 builder.Services.AddWedSyncProblemDetails();
