@@ -13,9 +13,15 @@ public static class ApiCalls
     public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient api, string path, string? token, object body) =>
         api.PatchRawAsync(path, token, JsonSerializer.Serialize(body), "application/json");
 
-    public static Task<HttpResponseMessage> PatchRawAsync(this HttpClient api, string path, string? token, string body, string contentType)
+    /// <param name="expectContinue">
+    /// Ask before sending the body (<c>Expect: 100-continue</c>), as clients do for large uploads: a server
+    /// that refuses the body unread then answers without the connection being reset under the client.
+    /// </param>
+    public static Task<HttpResponseMessage> PatchRawAsync(
+        this HttpClient api, string path, string? token, string body, string contentType, bool expectContinue = false)
     {
         var request = Request(HttpMethod.Patch, path, token);
+        request.Headers.ExpectContinue = expectContinue;
         request.Content = new StringContent(body, Encoding.UTF8);
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         return api.SendAsync(request);
