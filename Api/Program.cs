@@ -1,21 +1,59 @@
+using System.Text.Json.Serialization;
 using FastEndpoints;
+using WedSync.Api.Platform.Auth;
+using WedSync.Api.Platform.OpenApi;
+using WedSync.Api.Platform.Problems;
+using WedSync.Api.Platform.RateLimiting;
+using WedSync.Api.Platform.Requests;
+using WedSync.Api.Platform.Tenancy;
 
 var builder = WebApplication.CreateBuilder(args);
 
+if (DevTokenCommand.IsRequested(args))
+{
+    return DevTokenCommand.Run(args, builder.Configuration, builder.Environment);
+}
+
 builder.AddServiceDefaults();
+// Also registers /health's database check; a check of the migration journal registers beside it
+// (builder.Services.AddHealthChecks().AddCheck<...>()), and /health then needs both.
 builder.AddNpgsqlDataSource("wedsync");
+builder.AddWedSyncAuthentication();
+builder.Services.AddWedSyncProblemDetails();
+builder.Services.AddWedSyncRateLimiting();
+builder.Services.AddWedSyncRequestLimits();
+builder.Services.AddScoped<TenantSession>();
 builder.Services.AddFastEndpoints();
+builder.Services.AddWedSyncOpenApi();
 
 var app = builder.Build();
 
+// Outermost: whatever fails below becomes a problem response; bodiless 4xx (401, 403, 404 of
+// unknown routes, 405, 415) get one too.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseWedSyncRequestLimits();
+app.UseAuthentication();
+// After authentication, so the limiter partitions by user; before authorization, so floods of
+// anonymous requests are throttled too.
+app.UseRateLimiter();
+app.UseAuthorization();
 app.UseFastEndpoints(config =>
 {
     config.Endpoints.RoutePrefix = "api";
-    config.Errors.UseProblemDetails();
+    config.Endpoints.NameGenerator = OpenApiSetup.OperationId;
+    config.Endpoints.Configurator = OpenApiSetup.DescribeEndpoint;
+    config.Endpoints.GlobalResponseModifierAsync = TenantSessionCompletion.BeforeResponseAsync;
+    // Unknown JSON members are a client mistake worth a 400, not something to drop silently.
+    config.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    config.Errors.UseProblemDetails(problems => problems.ResponseBuilder = ValidationProblems.Build);
+    config.Errors.ProducesMetadataType = typeof(ValidationProblemResponse);
 });
+app.UseWedSyncOpenApi();
 app.MapDefaultEndpoints();
 
 app.Run();
+return 0;
 
 // Lets integration tests name the entry assembly.
 public partial class Program;

@@ -5,6 +5,10 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var wedsync = builder.AddWedSyncPostgres(serverName: "postgres", databaseName: "wedsync");
 
+// Signs and validates the API's bearer tokens; generated once and kept in the AppHost's user secrets.
+var jwtSigningKey = builder.AddParameter(
+    "jwt-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
+
 var migrations = builder.AddProject<Projects.Migrations>("migrations")
     .WithReference(wedsync)
     .WaitFor(wedsync)
@@ -13,6 +17,7 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
 
 builder.AddProject<Projects.Api>("api")
     .WithReference(wedsync)
+    .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
 

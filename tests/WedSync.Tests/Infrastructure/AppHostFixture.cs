@@ -12,6 +12,15 @@ public class AppHostFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// The value of the AppHost's secret parameter <c>jwt-signing-key</c> in tests, so they can mint
+    /// tokens the API accepts (and, with another key, tokens it must refuse).
+    /// </summary>
+    public const string JwtSigningKey = "wedsync-tests-jwt-signing-key-0123456789abcdefghij";
+
+    /// <summary>Requests per minute per user in tests: above what any test sends, except the one that hits it.</summary>
+    public const int ApiPermitsPerMinute = 200;
+
     public DistributedApplication App { get; private set; } = null!;
 
     public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "wedsync-tests", Guid.NewGuid().ToString("N"));
@@ -20,7 +29,8 @@ public class AppHostFixture : IAsyncLifetime
 
     public HttpClient Api { get; private set; } = null!;
 
-    protected virtual string[] Arguments => [$"Postgres:Mode=local", $"Postgres:DataPath={DataPath}"];
+    protected virtual string[] Arguments =>
+        [$"Postgres:Mode=local", $"Postgres:DataPath={DataPath}", $"Parameters:jwt-signing-key={JwtSigningKey}"];
 
     protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
     {
@@ -47,6 +57,9 @@ public class AppHostFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting", LogLevel.Warning));
+        var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
+        api.Annotations.Add(new EnvironmentCallbackAnnotation(env =>
+            env["RateLimiting__PermitsPerMinute"] = ApiPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         configure?.Invoke(builder);
 
         var app = await builder.BuildAsync().WaitAsync(StartTimeout);

@@ -1,0 +1,48 @@
+using NSwag;
+using NSwag.Generation.Processors;
+using NSwag.Generation.Processors.Contexts;
+
+namespace WedSync.Api.Platform.OpenApi;
+
+/// <summary>
+/// Finishing touches that make the document say what the API does: anonymous operations state that
+/// they need no credentials, and request types that became query and route parameters leave no
+/// orphaned schemas behind.
+/// </summary>
+public sealed class DocumentCleanup : IDocumentProcessor
+{
+    public void Process(DocumentProcessorContext context)
+    {
+        var document = context.Document;
+        foreach (var operation in document.Paths.Values.SelectMany(path => path.Values))
+        {
+            if (operation.Security is null || operation.Security.Count == 0)
+            {
+                // An empty requirement object means "no credentials needed" (NSwag drops an empty list).
+                operation.Security = [new OpenApiSecurityRequirement()];
+            }
+        }
+
+        RemoveUnreferencedSchemas(document);
+    }
+
+    private static void RemoveUnreferencedSchemas(OpenApiDocument document)
+    {
+        while (true)
+        {
+            var json = document.ToJson();
+            var unused = document.Components.Schemas.Keys
+                .Where(name => !json.Contains($"\"#/components/schemas/{name}\"", StringComparison.Ordinal))
+                .ToList();
+            if (unused.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var name in unused)
+            {
+                document.Components.Schemas.Remove(name);
+            }
+        }
+    }
+}

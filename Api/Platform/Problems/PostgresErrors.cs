@@ -1,0 +1,32 @@
+using Npgsql;
+
+namespace WedSync.Api.Platform.Problems;
+
+/// <summary>What a PostgreSQL error means for the client: the status of its problem response.</summary>
+public static class PostgresErrors
+{
+    public sealed record Mapping(int Status, string Title, string Detail);
+
+    /// <summary>Serialization failure and deadlock: the same transaction run again may well succeed.</summary>
+    public static bool IsRetryable(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
+
+    /// <summary>
+    /// The details of constraints and policies stay in the server log: the client learns which kind of
+    /// rule it broke, not the schema behind it.
+    /// </summary>
+    public static Mapping? Map(PostgresException exception) => exception.SqlState switch
+    {
+        PostgresErrorCodes.UniqueViolation =>
+            new(StatusCodes.Status409Conflict, "Conflict", "A resource with the same unique value already exists."),
+        PostgresErrorCodes.CheckViolation or PostgresErrorCodes.ForeignKeyViolation or PostgresErrorCodes.NotNullViolation =>
+            new(StatusCodes.Status422UnprocessableEntity, "Unprocessable entity", "The request breaks a rule of the data it changes."),
+        PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected =>
+            new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The request kept conflicting with concurrent changes; try again shortly."),
+        PostgresErrorCodes.InsufficientPrivilege =>
+            new(StatusCodes.Status403Forbidden, "Forbidden", "Your role may not do this."),
+        PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.LockNotAvailable =>
+            new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is busy; try again shortly."),
+        _ => null,
+    };
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using WedSync.Api.Platform.Auth;
+
+namespace WedSync.Api.Platform.RateLimiting;
+
+public static class RateLimitingSetup
+{
+    /// <summary>
+    /// One fixed window per minute per user (<c>sub</c>), per IP address when anonymous. These counters
+    /// live in one instance's memory: they protect the instance; limits that are business rules are
+    /// counted in the database (DESIGN.md).
+    /// </summary>
+    public static IServiceCollection AddWedSyncRateLimiting(this IServiceCollection services)
+    {
+        services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddRateLimiter();
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((limiter, limits) =>
+        {
+            var settings = limits.Value;
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings));
+            limiter.OnRejected = OnRejectedAsync;
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> Partition(HttpContext context, RateLimitingOptions settings)
+    {
+        // Probes of the orchestrator must never be throttled into a restart.
+        if (context.Request.Path.StartsWithSegments(Extensions.HealthEndpointPath)
+            || context.Request.Path.StartsWithSegments(Extensions.AlivenessEndpointPath))
+        {
+            return RateLimitPartition.GetNoLimiter("probes");
+        }
+
+        var subject = context.User.Identity?.IsAuthenticated == true ? context.User.FindFirst(ClaimNames.Subject)?.Value : null;
+        return subject is not null
+            ? FixedWindow($"user:{subject}", settings.PermitsPerMinute)
+            : FixedWindow($"ip:{context.Connection.RemoteIpAddress}", settings.AnonymousPermitsPerMinute);
+    }
+
+    private static RateLimitPartition<string> FixedWindow(string key, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        });
+
+    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken ct)
+    {
+        var context = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = $"Rate limit reached; retry in {seconds} s.",
+            },
+        });
+    }
+}

@@ -1,0 +1,64 @@
+using FastEndpoints;
+using WedSync.Api.Platform.Problems;
+
+namespace WedSync.Api.Platform.Tenancy;
+
+/// <summary>
+/// Base of every endpoint that touches tenant data. It owns the request's <see cref="TenantSession"/>:
+/// opens it before the handler, rolls it back on any exception, and runs the handler again (a few
+/// times) when PostgreSQL reports a serialization failure or deadlock. The commit happens right before
+/// the response is written (<see cref="TenantSessionCompletion"/>), so a client never sees a success
+/// that was not committed.
+/// </summary>
+/// <remarks>
+/// A base class rather than a pre/post-processor or middleware: processors cannot wrap the handler
+/// (no retry) and post-processors run after the response has gone out; middleware would have to buffer
+/// and re-read request bodies to retry. Here the bound, validated request is simply handled again.
+/// </remarks>
+public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, TResponse>
+    where TRequest : notnull
+{
+    private const int MaxAttempts = 3;
+
+    private TenantSession? session;
+
+    protected TenantSession Session => session ??= Resolve<TenantSession>();
+
+    protected Caller Caller => Session.Caller;
+
+    public sealed override async Task HandleAsync(TRequest req, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var caller = await Session.BeginAsync(User, ct);
+                if (!caller.HasProfile)
+                {
+                    // Authenticated but unknown to every organization: nothing tenant-scoped to show.
+                    await Send.ProblemAsync(StatusCodes.Status403Forbidden, "Your account has no profile in any organization.");
+                    return;
+                }
+
+                await HandleInSessionAsync(req, ct);
+
+                // The handler left the answer to FastEndpoints' auto-send: commit before it writes.
+                await Session.CommitAsync(ct);
+                return;
+            }
+            catch (Exception exception) when (PostgresErrors.IsRetryable(exception) && attempt < MaxAttempts && !HttpContext.Response.HasStarted)
+            {
+                await Session.RollbackAsync();
+                await Task.Delay(TimeSpan.FromMilliseconds((25 * attempt) + Random.Shared.Next(25)), ct);
+            }
+            catch
+            {
+                await Session.RollbackAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The use case, run inside the open <see cref="Session"/>; answer with <c>Send.*Async</c>.</summary>
+    protected abstract Task HandleInSessionAsync(TRequest req, CancellationToken ct);
+}

@@ -1,0 +1,129 @@
+using System.Security.Claims;
+using Npgsql;
+
+namespace WedSync.Api.Platform.Tenancy;
+
+/// <summary>
+/// The request's one database transaction for tenant work, run as the request role with the
+/// caller's claims set, so that row-level security decides what the request sees and may change.
+/// Scoped per request; opened by <see cref="TenantEndpoint{TRequest,TResponse}"/>.
+/// </summary>
+public sealed class TenantSession(NpgsqlDataSource dataSource) : IAsyncDisposable
+{
+    /// <summary>The NOLOGIN role of the platform foundation migration; it has no BYPASSRLS.</summary>
+    public const string RequestRole = "wedsync_user";
+
+    private NpgsqlConnection? connection;
+    private NpgsqlTransaction? transaction;
+
+    public bool IsOpen => transaction is not null;
+
+    public Caller Caller { get; private set; } = new(null, [], null, null);
+
+    /// <summary>
+    /// Opens the transaction in a single round trip: Npgsql sends BEGIN with the batch, and the batch
+    /// switches role, sets the claims and reads the caller's profile through the same helpers RLS uses.
+    /// </summary>
+    public async Task<Caller> BeginAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (IsOpen)
+        {
+            throw new InvalidOperationException("The tenant session is already open.");
+        }
+
+        connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            transaction = await connection.BeginTransactionAsync(ct);
+            await using var batch = new NpgsqlBatch(connection, transaction)
+            {
+                BatchCommands =
+                {
+                    // A constant, not a parameter: SET takes no bind parameters, and the role is ours.
+                    new NpgsqlBatchCommand($"SET LOCAL ROLE {RequestRole}"),
+                    new NpgsqlBatchCommand("SELECT set_config('request.jwt.claims', @claims, true)")
+                    {
+                        Parameters = { new NpgsqlParameter("claims", RequestClaims.ToJson(user)) },
+                    },
+                    new NpgsqlBatchCommand("SELECT app.current_user_id(), app.current_organization_id(), app.current_role()"),
+                },
+            };
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            // The SET returns no result set; the first one is set_config's, the second the caller's.
+            await reader.NextResultAsync(ct);
+            await reader.ReadAsync(ct);
+            Caller = new Caller(
+                reader.IsDBNull(0) ? null : reader.GetGuid(0),
+                user.FindAll(Auth.ClaimNames.Roles).Select(claim => claim.Value).ToArray(),
+                reader.IsDBNull(1) ? null : reader.GetGuid(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2));
+            return Caller;
+        }
+        catch
+        {
+            await RollbackAsync();
+            throw;
+        }
+    }
+
+    public NpgsqlCommand CreateCommand(string sql) => new(sql, Connection, transaction);
+
+    public NpgsqlBatch CreateBatch() => new(Connection, transaction);
+
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        if (transaction is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await transaction.CommitAsync(ct);
+        }
+        finally
+        {
+            await CloseAsync();
+        }
+    }
+
+    /// <summary>Safe to call at any time, also after a failed statement or when nothing is open.</summary>
+    public async Task RollbackAsync()
+    {
+        try
+        {
+            if (transaction is not null && connection is { State: System.Data.ConnectionState.Open })
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+            }
+        }
+        catch (NpgsqlException)
+        {
+            // A broken connection has no transaction left to roll back; closing it below is enough.
+        }
+        finally
+        {
+            await CloseAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await RollbackAsync();
+
+    private NpgsqlConnection Connection =>
+        connection ?? throw new InvalidOperationException("The tenant session is not open: tenant endpoints derive from TenantEndpoint.");
+
+    private async Task CloseAsync()
+    {
+        if (transaction is not null)
+        {
+            await transaction.DisposeAsync();
+            transaction = null;
+        }
+
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+            connection = null;
+        }
+    }
+}
