@@ -37,11 +37,11 @@ public sealed class ReferralLoopTests(AppHostFixture fixture)
         Assert.Equal(HttpStatusCode.OK, subscribe.StatusCode);
         Assert.Equal("converted", subscribed.GetProperty("status").GetString());
         // Bronze tier: referrer 15.00 on signup and 35.00 on subscription; referee 10.00 and 20.00.
-        Assert.Equal(1L, await fixture.ExecuteAsync(
+        Assert.Equal(new[] { 1000, 2000, 1500, 3500 }, (int[]?)await fixture.ExecuteAsync(
             """
-            SELECT count(*) FROM (SELECT side, trigger, amount_cents FROM referral_rewards r JOIN referrals x ON x.id = r.referral_id
-                                  WHERE x.organization_id = @org AND r.tier = 'bronze' AND r.status = 'granted' ORDER BY 1, 2) t
-            HAVING array_agg(t.amount_cents ORDER BY t.side, t.trigger) = ARRAY[1000, 2000, 1500, 3500]
+            SELECT array_agg(r.amount_cents ORDER BY r.side, r.trigger)
+            FROM referral_rewards r JOIN referrals x ON x.id = r.referral_id
+            WHERE x.organization_id = @org AND r.tier = 'bronze' AND r.status = 'granted'
             """, ("org", scenario.Organization.Id)));
         Assert.Equal(1L, await fixture.ExecuteAsync("SELECT count(*) FROM referral_clicks WHERE organization_id = @org", ("org", scenario.Organization.Id)));
 

@@ -35,15 +35,22 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
         command.Parameters.AddWithValue("code", code);
         command.Parameters.AddWithValue("shareType", req.ShareType);
         command.Parameters.Add(new NpgsqlParameter("platform", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)req.Platform?.Trim().ToLowerInvariant() ?? DBNull.Value });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
+        Response? response = null;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                response = new Response(reader.GetGuid(0), code, req.ShareType, req.Platform, reader.GetFieldValue<DateTimeOffset>(1));
+            }
+        }
+
+        // The reader is closed before answering: the answer commits the session on this connection.
+        if (response is null)
         {
             await Send.ProblemAsync(StatusCodes.Status404NotFound, "No referral code with this value in your organization.");
             return;
         }
 
-        var response = new Response(reader.GetGuid(0), code, req.ShareType, req.Platform, reader.GetFieldValue<DateTimeOffset>(1));
-        await reader.DisposeAsync();
         ReferralTelemetry.Shares.Add(1, new KeyValuePair<string, object?>("share_type", req.ShareType));
         await Send.ResponseAsync(response, StatusCodes.Status201Created, ct);
     }
