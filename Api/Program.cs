@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FastEndpoints;
+using WedSync.Api.Features.Referrals.Shared;
 using WedSync.Api.Platform.Auth;
 using WedSync.Api.Platform.OpenApi;
 using WedSync.Api.Platform.Problems;
@@ -23,6 +24,10 @@ builder.Services.AddWedSyncProblemDetails();
 builder.Services.AddWedSyncRateLimiting();
 builder.Services.AddWedSyncRequestLimits();
 builder.Services.AddScoped<TenantSession>();
+builder.Services.AddOptions<ReferralOptions>()
+    .BindConfiguration(ReferralOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
 builder.Services.AddFastEndpoints();
 builder.Services.AddWedSyncOpenApi();
 

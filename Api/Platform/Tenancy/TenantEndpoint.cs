@@ -26,6 +26,9 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
 
     protected Caller Caller => Session.Caller;
 
+    /// <summary>Service callers (signup, billing) act across organizations and have no profile of their own.</summary>
+    protected virtual bool RequiresProfile => true;
+
     public sealed override async Task HandleAsync(TRequest req, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
@@ -33,7 +36,7 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
             try
             {
                 var caller = await Session.BeginAsync(User, ct);
-                if (!caller.HasProfile)
+                if (RequiresProfile && !caller.HasProfile)
                 {
                     // Authenticated but unknown to every organization: nothing tenant-scoped to show.
                     await Send.ProblemAsync(StatusCodes.Status403Forbidden, "Your account has no profile in any organization.");

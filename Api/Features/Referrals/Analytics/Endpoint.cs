@@ -1,0 +1,119 @@
+using FastEndpoints;
+using WedSync.Api.Platform.Problems;
+using WedSync.Api.Platform.Tenancy;
+
+namespace WedSync.Api.Features.Referrals.Analytics;
+
+/// <summary>The organization's viral loop over a period, for its owners and admins.</summary>
+public sealed class Endpoint : TenantEndpoint<Request, Response>
+{
+    // Every count is bounded by organization and time, on the (organization_id, created_at|occurred_at) indexes.
+    private const string TotalsSql = """
+        SELECT
+            (SELECT count(*) FROM user_profiles WHERE organization_id = app.current_organization_id()),
+            (SELECT count(*) FROM referrals WHERE organization_id = app.current_organization_id() AND created_at >= @from AND created_at < @until),
+            (SELECT count(*) FROM referral_conversions WHERE organization_id = app.current_organization_id() AND event = 'subscribed'
+                AND occurred_at >= @from AND occurred_at < @until),
+            (SELECT count(DISTINCT user_id) FROM referral_share_events WHERE organization_id = app.current_organization_id()
+                AND created_at >= @from AND created_at < @until)
+        """;
+
+    private const string DailySql = """
+        WITH days AS (SELECT d::date AS day FROM generate_series(@from::date, (@until - interval '1 day')::date, interval '1 day') d),
+        invites AS (SELECT created_at::date AS day, count(*) AS n FROM referrals
+                    WHERE organization_id = app.current_organization_id() AND created_at >= @from AND created_at < @until GROUP BY 1),
+        shares AS (SELECT created_at::date AS day, count(*) AS n FROM referral_share_events
+                   WHERE organization_id = app.current_organization_id() AND created_at >= @from AND created_at < @until GROUP BY 1),
+        clicks AS (SELECT created_at::date AS day, count(*) AS n FROM referral_clicks
+                   WHERE organization_id = app.current_organization_id() AND created_at >= @from AND created_at < @until GROUP BY 1),
+        conversions AS (SELECT occurred_at::date AS day, count(*) FILTER (WHERE event = 'signed_up') AS signups,
+                               count(*) FILTER (WHERE event = 'subscribed') AS subscribed
+                        FROM referral_conversions
+                        WHERE organization_id = app.current_organization_id() AND occurred_at >= @from AND occurred_at < @until GROUP BY 1)
+        SELECT days.day, coalesce(invites.n, 0), coalesce(shares.n, 0), coalesce(clicks.n, 0),
+               coalesce(conversions.signups, 0), coalesce(conversions.subscribed, 0)
+        FROM days
+        LEFT JOIN invites USING (day) LEFT JOIN shares USING (day) LEFT JOIN clicks USING (day) LEFT JOIN conversions USING (day)
+        ORDER BY days.day
+        """;
+
+    private const string ChannelsSql = """
+        SELECT share_type, platform, count(*) AS n
+        FROM referral_share_events
+        WHERE organization_id = app.current_organization_id() AND created_at >= @from AND created_at < @until
+        GROUP BY share_type, platform
+        ORDER BY n DESC, share_type, platform
+        LIMIT 5
+        """;
+
+    public override void Configure()
+    {
+        Get("/referrals/analytics");
+        Summary(s =>
+        {
+            s.Summary = "The organization's viral coefficient, sharing and conversion rates, daily series and top channels";
+            s.Description = "Org owners and admins only. K = (invites ÷ users) × (conversions ÷ invites); days are UTC, to is inclusive.";
+            s.Responses[StatusCodes.Status403Forbidden] = "The caller is not an owner or admin of the organization.";
+        });
+    }
+
+    protected override async Task HandleInSessionAsync(Request req, CancellationToken ct)
+    {
+        if (!Caller.IsOrgAdmin)
+        {
+            await Send.ProblemAsync(StatusCodes.Status403Forbidden, "Referral analytics are for organization owners and admins.");
+            return;
+        }
+
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var to = req.To ?? today;
+        var from = req.From ?? to.AddDays(-29);
+        var fromAt = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var untilAt = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+        long users, invites, conversions, sharers;
+        await using (var totals = Session.CreateCommand(TotalsSql))
+        {
+            totals.Parameters.AddWithValue("from", fromAt);
+            totals.Parameters.AddWithValue("until", untilAt);
+            await using var reader = await totals.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            (users, invites, conversions, sharers) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+
+        var daily = new List<Day>();
+        await using (var command = Session.CreateCommand(DailySql))
+        {
+            command.Parameters.AddWithValue("from", fromAt);
+            command.Parameters.AddWithValue("until", untilAt);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                daily.Add(new Day(DateOnly.FromDateTime(reader.GetDateTime(0)), reader.GetInt64(1), reader.GetInt64(2),
+                    reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
+            }
+        }
+
+        var channels = new List<Channel>();
+        await using (var command = Session.CreateCommand(ChannelsSql))
+        {
+            command.Parameters.AddWithValue("from", fromAt);
+            command.Parameters.AddWithValue("until", untilAt);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                channels.Add(new Channel(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2)));
+            }
+        }
+
+        await Send.OkAsync(new Response(from, to, users, invites, conversions,
+            ViralCoefficient: Ratio(invites, users) * Ratio(conversions, invites),
+            SharingRate: Round(Ratio(sharers, users)),
+            ConversionRate: Round(Ratio(conversions, invites)),
+            daily, channels), ct);
+    }
+
+    private static decimal Ratio(long part, long whole) => whole == 0 ? 0 : (decimal)part / whole;
+
+    private static decimal Round(decimal value) => Math.Round(value, 4);
+}

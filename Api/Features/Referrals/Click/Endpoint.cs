@@ -1,0 +1,70 @@
+using FastEndpoints;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WedSync.Api.Features.Referrals.Shared;
+using WedSync.Api.Platform.Problems;
+using WedSync.Api.Platform.Tenancy;
+
+namespace WedSync.Api.Features.Referrals.Click;
+
+/// <summary>
+/// The public share link: counts the click and redirects to the configured signup page, never to
+/// a target taken from the request. Anonymous, so it runs as the request role without claims and
+/// records the click through the one SECURITY DEFINER function made for it.
+/// </summary>
+public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<ReferralOptions> options) : Endpoint<Request>
+{
+    public override void Configure()
+    {
+        Get("/r/{code}");
+        RoutePrefixOverride(string.Empty);
+        AllowAnonymous();
+        Summary(s =>
+        {
+            s.Summary = "Follow a referral link";
+            s.Responses[StatusCodes.Status302Found] = "Redirect to the signup page with the code.";
+            s.Responses[StatusCodes.Status404NotFound] = "Unknown, inactive or expired code.";
+        });
+    }
+
+    public override async Task HandleAsync(Request req, CancellationToken ct)
+    {
+        var code = ReferralCode.Normalize(req.Code);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"SET LOCAL ROLE {TenantSession.RequestRole}"),
+                new NpgsqlBatchCommand("SELECT record_referral_click(@code, @ip, @userAgent, @referer)")
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter("code", code),
+                        new NpgsqlParameter("ip", NpgsqlTypes.NpgsqlDbType.Inet) { Value = (object?)HttpContext.Connection.RemoteIpAddress ?? DBNull.Value },
+                        new NpgsqlParameter("userAgent", NpgsqlTypes.NpgsqlDbType.Text) { Value = Header("User-Agent", 512) },
+                        new NpgsqlParameter("referer", NpgsqlTypes.NpgsqlDbType.Text) { Value = Header("Referer", 2048) },
+                    },
+                },
+            },
+        };
+        var counted = await batch.ExecuteScalarAsync(ct) is true;
+        await transaction.CommitAsync(ct);
+
+        if (!counted)
+        {
+            await Send.ProblemAsync(StatusCodes.Status404NotFound, "This referral link is unknown or no longer active.");
+            return;
+        }
+
+        ReferralTelemetry.Clicks.Add(1);
+        await Send.RedirectAsync(options.Value.ShareUrl(code), isPermanent: false, allowRemoteRedirects: true);
+    }
+
+    private object Header(string name, int max)
+    {
+        var value = HttpContext.Request.Headers[name].ToString();
+        return value.Length == 0 ? DBNull.Value : value[..Math.Min(value.Length, max)];
+    }
+}

@@ -1,0 +1,55 @@
+using FastEndpoints;
+using Npgsql;
+using WedSync.Api.Platform.Tenancy;
+
+namespace WedSync.Api.Features.Referrals.Leaderboard;
+
+/// <summary>The top referrers of the caller's organization by converted referrals.</summary>
+public sealed class Endpoint : TenantEndpoint<Request, Response>
+{
+    private const int Size = 10;
+
+    private const string Sql = """
+        SELECT t.referrer_user_id, coalesce(p.display_name, ''), t.conversions, t.referrals
+        FROM (
+            SELECT referrer_user_id, count(*) FILTER (WHERE status = 'converted') AS conversions, count(*) AS referrals
+            FROM referrals
+            WHERE organization_id = app.current_organization_id() AND referrer_user_id IS NOT NULL
+              AND (@since::timestamptz IS NULL OR created_at >= @since)
+            GROUP BY referrer_user_id
+            ORDER BY conversions DESC, referrals DESC, referrer_user_id
+            LIMIT @size
+        ) t
+        LEFT JOIN user_profiles p ON p.user_id = t.referrer_user_id
+        ORDER BY t.conversions DESC, t.referrals DESC, t.referrer_user_id
+        """;
+
+    public override void Configure()
+    {
+        Get("/referrals/leaderboard");
+        Summary(s => s.Summary = "Top referrers of the caller's organization (week, month or all time)");
+    }
+
+    protected override async Task HandleInSessionAsync(Request req, CancellationToken ct)
+    {
+        DateTimeOffset? since = req.Period switch
+        {
+            "week" => DateTimeOffset.UtcNow.AddDays(-7),
+            "month" => DateTimeOffset.UtcNow.AddMonths(-1),
+            _ => null,
+        };
+        await using var command = Session.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)since ?? DBNull.Value });
+        command.Parameters.AddWithValue("size", Size);
+        var entries = new List<Entry>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                entries.Add(new Entry(entries.Count + 1, reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
+            }
+        }
+
+        await Send.OkAsync(new Response(req.Period, entries), ct);
+    }
+}
