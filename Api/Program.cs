@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using FastEndpoints;
 using WedSync.Api.Features.Referrals.Shared;
 using WedSync.Api.Platform.Auth;
+using WedSync.Api.Platform.Health;
 using WedSync.Api.Platform.OpenApi;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.RateLimiting;
@@ -16,9 +17,10 @@ if (DevTokenCommand.IsRequested(args))
 }
 
 builder.AddServiceDefaults();
-// Also registers /health's database check; a check of the migration journal registers beside it
-// (builder.Services.AddHealthChecks().AddCheck<...>()), and /health then needs both.
+// Registers /health's database check; the journal check beside it makes /health need both.
 builder.AddNpgsqlDataSource("wedsync");
+builder.Services.AddSingleton<MigrationCatalogStatus>();
+builder.Services.AddHealthChecks().AddCheck<MigrationsAppliedHealthCheck>("migrations-applied");
 builder.AddWedSyncAuthentication();
 builder.Services.AddWedSyncProblemDetails();
 builder.Services.AddWedSyncRateLimiting();
