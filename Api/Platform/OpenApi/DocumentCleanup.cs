@@ -23,7 +23,26 @@ public sealed class DocumentCleanup : IDocumentProcessor
             }
         }
 
+        DescribeNullableReferences(document);
         RemoveUnreferencedSchemas(document);
+    }
+
+    /// <summary>
+    /// A nullable property of a record type comes out as <c>nullable</c> beside a one-element
+    /// <c>oneOf</c>; OpenAPI 3.0 wants a <c>type</c> beside <c>nullable</c>, and one schema needs no choice.
+    /// </summary>
+    private static void DescribeNullableReferences(OpenApiDocument document)
+    {
+        foreach (var property in document.Components.Schemas.Values.SelectMany(schema => schema.Properties.Values))
+        {
+            if (property.IsNullableRaw == true && property.OneOf.Count == 1)
+            {
+                var target = property.OneOf.Single();
+                property.OneOf.Clear();
+                property.AllOf.Add(target);
+                property.Type = NJsonSchema.JsonObjectType.Object;
+            }
+        }
     }
 
     private static void RemoveUnreferencedSchemas(OpenApiDocument document)
