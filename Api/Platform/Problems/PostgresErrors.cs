@@ -25,6 +25,9 @@ public static class PostgresErrors
             new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The request kept conflicting with concurrent changes; try again shortly."),
         PostgresErrorCodes.InsufficientPrivilege =>
             new(StatusCodes.Status403Forbidden, "Forbidden", "Your role may not do this."),
+        // The server is shutting down, restarting or still starting: the same request soon will likely pass.
+        PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow =>
+            new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is restarting; try again shortly."),
         PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.LockNotAvailable =>
             new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is busy; try again shortly."),
         _ => null,
