@@ -8,7 +8,7 @@ namespace WedSync.Tests.Api;
 [Collection(AppHostCollection.Name)]
 public sealed class OpenApiDocumentTests(AppHostFixture fixture)
 {
-    private static readonly string[] AnonymousOperations = ["SystemGetVersion"];
+    private static readonly string[] AnonymousOperations = ["SystemGetVersion", "ReferralsClick"];
 
     [Fact]
     public async Task Document_lists_every_endpoint_with_its_security_and_problem_responses()
