@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FastEndpoints;
+using WedSync.Api.Features.Monitoring;
 using WedSync.Api.Features.Referrals.Shared;
 using WedSync.Api.Platform.Auth;
 using WedSync.Api.Platform.Health;
@@ -30,6 +31,7 @@ builder.Services.AddOptions<ReferralOptions>()
     .BindConfiguration(ReferralOptions.SectionName)
     .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.Services.AddWedSyncMonitoring();
 builder.Services.AddFastEndpoints();
 builder.Services.AddWedSyncOpenApi();
 

@@ -23,6 +23,9 @@ public static class PostgresErrors
             new(StatusCodes.Status422UnprocessableEntity, "Unprocessable entity", "The request breaks a rule of the data it changes."),
         PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected =>
             new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The request kept conflicting with concurrent changes; try again shortly."),
+        // Functions that validate their arguments (record_db_monitoring_event...) raise 22023: the client sent a bad value.
+        PostgresErrorCodes.InvalidParameterValue =>
+            new(StatusCodes.Status400BadRequest, "Bad request", "A value of the request is not valid for this operation."),
         PostgresErrorCodes.InsufficientPrivilege =>
             new(StatusCodes.Status403Forbidden, "Forbidden", "Your role may not do this."),
         // The server is shutting down, restarting or still starting: the same request soon will likely pass.

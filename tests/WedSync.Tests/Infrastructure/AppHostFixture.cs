@@ -21,6 +21,9 @@ public class AppHostFixture : IAsyncLifetime
     /// <summary>Requests per minute per user in tests: above what any test sends, except the one that hits it.</summary>
     public const int ApiPermitsPerMinute = 200;
 
+    /// <summary>The API's monitoring sampler interval in tests (the default is 15 s).</summary>
+    public static readonly TimeSpan SamplerInterval = TimeSpan.FromSeconds(2);
+
     public DistributedApplication App { get; private set; } = null!;
 
     public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "wedsync-tests", Guid.NewGuid().ToString("N"));
@@ -59,7 +62,11 @@ public class AppHostFixture : IAsyncLifetime
             .AddFilter("Aspire.Hosting", LogLevel.Warning));
         var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
         api.Annotations.Add(new EnvironmentCallbackAnnotation(env =>
-            env["RateLimiting__PermitsPerMinute"] = ApiPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        {
+            env["RateLimiting__PermitsPerMinute"] = ApiPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // Monitoring tests wait for the sampler to notice a change; 15 s per tick would make them slow.
+            env["Monitoring__SampleInterval"] = SamplerInterval.ToString();
+        }));
         configure?.Invoke(builder);
 
         var app = await builder.BuildAsync().WaitAsync(StartTimeout);

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WedSync.Api.Features.Monitoring.Advisor;
+using WedSync.Api.Features.Monitoring.Sampler;
+using WedSync.Api.Features.Monitoring.Shared;
+
+namespace WedSync.Api.Features.Monitoring;
+
+public static class MonitoringSetup
+{
+    /// <summary>The advisor, the gauges and the background sampler, with section <c>Monitoring</c> validated at startup.</summary>
+    public static IServiceCollection AddWedSyncMonitoring(this IServiceCollection services)
+    {
+        services.AddOptions<MonitoringOptions>()
+            .BindConfiguration(MonitoringOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DatabaseAdvisor>();
+        services.AddSingleton<MonitoringGauges>();
+        services.AddSingleton<MonitoringSampleReader>();
+        services.AddSingleton<ConditionEvents>();
+        services.AddHostedService<MonitoringSampler>();
+        return services;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics.Metrics;
+
+namespace WedSync.Api.Features.Monitoring.Sampler;
+
+/// <summary>
+/// The WedSync.Monitoring observable gauges. They report the last sample of this instance's sampler,
+/// and nothing while this instance does not hold the sampler lock, so that several API instances do
+/// not chart the same database several times.
+/// </summary>
+public sealed class MonitoringGauges
+{
+    public const string MeterName = "WedSync.Monitoring";
+
+    private volatile MonitoringSnapshot? latest;
+
+    public MonitoringGauges(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        Gauge(meter, "wedsync.monitoring.connections.in_use", "{connection}", "Client connections to the database server", s => s.ConnectionsInUse);
+        Gauge(meter, "wedsync.monitoring.connections.utilization", "%", "Client connections as a percentage of max_connections", s => s.ConnectionUtilizationPct);
+        Gauge(meter, "wedsync.monitoring.slow_queries", "{statement}", "Statements running longer than 100 ms now", s => s.SlowQueries);
+        meter.CreateObservableGauge("wedsync.monitoring.tables.rls_risk", () => RlsRisk(), "{table}",
+            "Tables of schema public at RLS risk, by risk level (HIGH: RLS off, MEDIUM: no policy)");
+        Gauge(meter, "wedsync.monitoring.tables.needing_vacuum", "{table}", "Tables with more than 20 % dead rows", s => s.TablesNeedingVacuum);
+        Gauge(meter, "wedsync.monitoring.events.open_critical", "{event}", "Unresolved critical monitoring events", s => s.OpenCriticalEvents);
+        Gauge(meter, "wedsync.monitoring.health_score", "1", "Database health score 0-100", s => s.HealthScore);
+    }
+
+    public static readonly string[] InstrumentNames =
+    [
+        "wedsync.monitoring.connections.in_use",
+        "wedsync.monitoring.connections.utilization",
+        "wedsync.monitoring.slow_queries",
+        "wedsync.monitoring.tables.rls_risk",
+        "wedsync.monitoring.tables.needing_vacuum",
+        "wedsync.monitoring.events.open_critical",
+        "wedsync.monitoring.health_score",
+    ];
+
+    public void Publish(MonitoringSnapshot snapshot) => latest = snapshot;
+
+    /// <summary>Stops reporting (this instance lost or never got the sampler lock, or sampling failed).</summary>
+    public void Clear() => latest = null;
+
+    private void Gauge(Meter meter, string name, string unit, string description, Func<MonitoringSnapshot, double> value) =>
+        meter.CreateObservableGauge(name, () => latest is { } s ? [new Measurement<double>(value(s))] : Array.Empty<Measurement<double>>(), unit, description);
+
+    private IEnumerable<Measurement<int>> RlsRisk() => latest is { } s
+        ? [new Measurement<int>(s.TablesRlsHighRisk, new KeyValuePair<string, object?>("risk", "HIGH")),
+           new Measurement<int>(s.TablesRlsMediumRisk, new KeyValuePair<string, object?>("risk", "MEDIUM"))]
+        : [];
+}

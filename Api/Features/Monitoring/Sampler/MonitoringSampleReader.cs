@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WedSync.Api.Features.Monitoring.Shared;
+
+namespace WedSync.Api.Features.Monitoring.Sampler;
+
+/// <summary>
+/// Reads one sample in one round trip, as the API's own login (not the request role, so the views'
+/// platform-admin filter does not apply): the summary and the rows behind the event thresholds.
+/// </summary>
+public sealed class MonitoringSampleReader(NpgsqlDataSource dataSource, IOptions<MonitoringOptions> options)
+{
+    public async Task<MonitoringSample> ReadAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT get_db_monitoring_summary()::text"),
+                new NpgsqlBatchCommand("SELECT pid, duration_ms, query_start FROM monitoring_slow_queries WHERE duration_ms >= @min ORDER BY pid")
+                {
+                    Parameters = { new NpgsqlParameter("min", (decimal)options.Value.SlowQueryEventThreshold.TotalMilliseconds) },
+                },
+                new NpgsqlBatchCommand("SELECT format('%s.%s', schema_name, table_name) FROM monitoring_rls_status WHERE risk_level = 'HIGH' ORDER BY 1"),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        using var summary = JsonDocument.Parse(reader.GetString(0));
+
+        await reader.NextResultAsync(ct);
+        var slow = new List<SlowStatement>();
+        while (await reader.ReadAsync(ct))
+        {
+            slow.Add(new SlowStatement(reader.GetInt32(0), reader.GetDecimal(1),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var rlsHigh = new List<string>();
+        while (await reader.ReadAsync(ct))
+        {
+            rlsHigh.Add(reader.GetString(0));
+        }
+
+        var metrics = summary.RootElement.GetProperty("metrics");
+        var snapshot = new MonitoringSnapshot(
+            metrics.GetProperty("connections").GetInt32(),
+            metrics.GetProperty("connectionUtilizationPct").GetDouble(),
+            metrics.GetProperty("slowQueries").GetInt32(),
+            metrics.GetProperty("tablesRlsHighRisk").GetInt32(),
+            metrics.GetProperty("tablesRlsMediumRisk").GetInt32(),
+            metrics.GetProperty("tablesNeedingVacuum").GetInt32(),
+            metrics.GetProperty("openCriticalEvents").GetInt32(),
+            summary.RootElement.GetProperty("healthScore").GetInt32());
+        return new MonitoringSample(snapshot, metrics.GetProperty("maxConnections").GetInt32(), slow, rlsHigh);
+    }
+}

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WedSync.Api.Features.Monitoring.Shared;
+
+namespace WedSync.Api.Features.Monitoring.Sampler;
+
+/// <summary>
+/// The background sampler: every <see cref="MonitoringOptions.SampleInterval"/>, the instance holding
+/// the advisory lock reads a sample, publishes the gauges, records and resolves condition events, and
+/// runs the retention clean-up every <see cref="MonitoringOptions.CleanupInterval"/>. A failing tick
+/// (database down, restarting) is logged and the next interval tries again: monitoring never stops the API.
+/// </summary>
+public sealed class MonitoringSampler(
+    NpgsqlDataSource dataSource,
+    MonitoringSampleReader reader,
+    ConditionEvents events,
+    MonitoringGauges gauges,
+    IOptions<MonitoringOptions> options,
+    TimeProvider time,
+    ILogger<MonitoringSampler> logger) : BackgroundService
+{
+    private DateTimeOffset nextCleanup = DateTimeOffset.MinValue;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using var samplerLock = new SamplerLock(dataSource);
+        using var timer = new PeriodicTimer(options.Value.SampleInterval, time);
+        try
+        {
+            do
+            {
+                await TickAsync(samplerLock, stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+        finally
+        {
+            gauges.Clear();
+        }
+    }
+
+    private async Task TickAsync(SamplerLock samplerLock, CancellationToken ct)
+    {
+        try
+        {
+            if (!await samplerLock.TryHoldAsync(ct))
+            {
+                // Another instance samples; this one charts nothing rather than a stale copy.
+                gauges.Clear();
+                return;
+            }
+
+            var sample = await reader.ReadAsync(ct);
+            gauges.Publish(sample.Snapshot);
+            await events.ReconcileAsync(SampledCondition.From(sample, options.Value), ct);
+            await CleanUpWhenDueAsync(ct);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            gauges.Clear();
+            logger.LogWarning(exception, "Database monitoring sample failed; trying again in {Interval}", options.Value.SampleInterval);
+        }
+    }
+
+    private async Task CleanUpWhenDueAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (now < nextCleanup)
+        {
+            return;
+        }
+
+        await using var command = dataSource.CreateCommand("SELECT cleanup_monitoring_data(@resolved, @unresolved)");
+        command.Parameters.AddWithValue("resolved", options.Value.ResolvedRetention);
+        command.Parameters.AddWithValue("unresolved", options.Value.UnresolvedRetention);
+        var removed = (int)(await command.ExecuteScalarAsync(ct))!;
+        nextCleanup = now + options.Value.CleanupInterval;
+        if (removed > 0)
+        {
+            logger.LogInformation("Monitoring clean-up removed {Removed} events past retention", removed);
+        }
+    }
+}

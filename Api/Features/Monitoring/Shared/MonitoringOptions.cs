@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace WedSync.Api.Features.Monitoring.Shared;
+
+/// <summary>Settings of section <c>Monitoring</c>: the background sampler's pace and thresholds.</summary>
+public sealed class MonitoringOptions
+{
+    public const string SectionName = "Monitoring";
+
+    /// <summary>How often the sampler reads the monitoring views (and retries the advisory lock).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often the sampler runs the retention clean-up of monitoring events.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A statement running longer than this becomes a slow_query event.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan SlowQueryEventThreshold { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Connection utilization (percent of max_connections) that becomes a connection_issue event.</summary>
+    [Range(1, 100)]
+    public int ConnectionUtilizationEventPct { get; set; } = 80;
+
+    /// <summary>Resolved events are kept this long.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan ResolvedRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Unresolved events are kept this long.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan UnresolvedRetention { get; set; } = TimeSpan.FromDays(7);
+}

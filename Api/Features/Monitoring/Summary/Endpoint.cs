@@ -1,0 +1,53 @@
+using System.Text.Json;
+using FastEndpoints;
+using WedSync.Api.Features.Monitoring.Advisor;
+using WedSync.Api.Features.Monitoring.Shared;
+
+namespace WedSync.Api.Features.Monitoring.Summary;
+
+/// <summary>The health score, its metrics and recommendations, and the advisor's counts.</summary>
+public sealed class Endpoint(DatabaseAdvisor advisor) : MonitoringEndpoint<EmptyRequest, Response>
+{
+    private const string HealthyText = "The database is healthy; no action needed.";
+
+    public override void Configure()
+    {
+        Get("/monitoring/summary");
+        Summary(s =>
+        {
+            s.Summary = "Database health score, metrics and recommendations (platform admins)";
+            s.Description = "Score 0-100 from get_db_monitoring_summary() (slow queries, connection utilization, RLS risk, open high/critical events); status excellent >= 90, good >= 75, fair >= 50, poor. The advisor's error findings are added to the recommendations.";
+        });
+    }
+
+    protected override async Task HandleAsAdminAsync(EmptyRequest req, CancellationToken ct)
+    {
+        string json;
+        await using (var command = Session.CreateCommand("SELECT get_db_monitoring_summary()::text"))
+        {
+            json = (string)(await command.ExecuteScalarAsync(ct))!;
+        }
+
+        var findings = await advisor.RunAsync(ct);
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var recommendations = root.GetProperty("recommendations").EnumerateArray().Select(r => r.GetString()!).ToList();
+        var advisorErrors = findings.Where(f => f.Level == FindingLevels.Error)
+            .Select(f => $"{f.Object}: {f.Why} {f.Remedy}")
+            .ToList();
+        if (advisorErrors.Count > 0)
+        {
+            recommendations.Remove(HealthyText);
+            recommendations.AddRange(advisorErrors);
+        }
+
+        await Send.OkAsync(new Response(
+            root.GetProperty("healthScore").GetInt32(),
+            root.GetProperty("status").GetString()!,
+            root.GetProperty("generatedAt").GetDateTimeOffset(),
+            root.GetProperty("metrics").Clone(),
+            root.GetProperty("penalties").Clone(),
+            recommendations,
+            FindingCounts.Of(findings)), ct);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json;
+using WedSync.Tests.Infrastructure;
+using WedSync.Tests.Referrals;
+
+namespace WedSync.Tests.Monitoring;
+
+/// <summary>The advisor's schema checks find what a migration got wrong, and stop finding it once fixed.</summary>
+[Collection(AppHostCollection.Name)]
+public sealed class AdvisorTests(AppHostFixture fixture)
+{
+    [Fact]
+    public async Task Advisor_finds_unindexed_foreign_key_missing_primary_key_duplicate_index_mutable_search_path_and_per_row_policy()
+    {
+        var p = $"adv_{Guid.NewGuid():N}"[..20];
+        var setup = $"""
+            CREATE TABLE {p}_parent (id uuid PRIMARY KEY);
+            CREATE TABLE {p}_child (id uuid PRIMARY KEY, parent_id uuid REFERENCES {p}_parent (id), organization_id uuid);
+            CREATE TABLE {p}_nopk (x integer);
+            CREATE INDEX {p}_dup_a ON {p}_nopk (x);
+            CREATE INDEX {p}_dup_b ON {p}_nopk (x);
+            CREATE FUNCTION {p}_fn() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+            CREATE FUNCTION {p}_fixed() RETURNS integer LANGUAGE sql SET search_path = pg_catalog AS 'SELECT 1';
+            ALTER TABLE {p}_child ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY {p}_per_row ON {p}_child USING (organization_id = app.current_organization_id());
+            ALTER TABLE {p}_parent ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY {p}_wrapped ON {p}_parent USING ((SELECT app.is_platform_admin()));
+            """;
+        await fixture.ExecuteAsync(setup);
+        try
+        {
+            var findings = await FindingsAsync(p);
+            Assert.Contains(findings, f => f.Check == "unindexed_foreign_key" && f.Object.Contains($"{p}_child (parent_id)", StringComparison.Ordinal));
+            Assert.Contains(findings, f => f.Check == "no_primary_key" && f.Object == $"public.{p}_nopk");
+            Assert.Contains(findings, f => f.Check == "duplicate_index" && f.Object.Contains($"{p}_dup_a, {p}_dup_b", StringComparison.Ordinal));
+            Assert.Contains(findings, f => f.Check == "mutable_search_path" && f.Object == $"public.{p}_fn()");
+            Assert.DoesNotContain(findings, f => f.Object.Contains($"{p}_fixed", StringComparison.Ordinal));
+            Assert.Contains(findings, f => f.Check == "policy_per_row" && f.Object.StartsWith($"{p}_per_row on", StringComparison.Ordinal));
+            Assert.DoesNotContain(findings, f => f.Check == "policy_per_row" && f.Object.Contains($"{p}_wrapped", StringComparison.Ordinal));
+            Assert.All(findings, f => Assert.Contains(f.Level, new[] { "error", "warn", "info" }));
+
+            await fixture.ExecuteAsync($"""
+                CREATE INDEX {p}_child_parent ON {p}_child (parent_id);
+                DROP INDEX {p}_dup_b;
+                ALTER TABLE {p}_nopk ADD COLUMN id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY;
+                ALTER FUNCTION {p}_fn() SET search_path = pg_catalog;
+                ALTER POLICY {p}_per_row ON {p}_child USING (organization_id = (SELECT app.current_organization_id()));
+                """);
+            var after = await FindingsAsync(p);
+            Assert.DoesNotContain(after, f => f.Check is "unindexed_foreign_key" or "no_primary_key" or "duplicate_index" or "mutable_search_path" or "policy_per_row");
+        }
+        finally
+        {
+            await fixture.ExecuteAsync($"DROP TABLE IF EXISTS {p}_child, {p}_parent, {p}_nopk; DROP FUNCTION IF EXISTS {p}_fn(); DROP FUNCTION IF EXISTS {p}_fixed();");
+        }
+    }
+
+    [Fact]
+    public async Task Advisor_answers_quickly()
+    {
+        await fixture.Api.GetOkAsync("/api/monitoring/advisor");
+        var watch = Stopwatch.StartNew();
+        var body = await fixture.Api.GetOkAsync("/api/monitoring/advisor");
+        watch.Stop();
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"advisor took {watch.Elapsed}");
+        var counts = body.GetProperty("counts");
+        Assert.Equal(body.GetProperty("findings").GetArrayLength(),
+            counts.GetProperty("errors").GetInt32() + counts.GetProperty("warnings").GetInt32() + counts.GetProperty("info").GetInt32());
+    }
+
+    private async Task<List<(string Level, string Check, string Object)>> FindingsAsync(string prefix)
+    {
+        var advisor = await fixture.Api.GetOkAsync("/api/monitoring/advisor");
+        return advisor.GetProperty("findings").EnumerateArray()
+            .Select(f => (f.GetProperty("level").GetString()!, f.GetProperty("check").GetString()!, f.GetProperty("object").GetString()!))
+            .Where(f => f.Item3.Contains(prefix, StringComparison.Ordinal))
+            .ToList();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Npgsql;
+using WedSync.Tests.Api.Support;
+using WedSync.Tests.Infrastructure;
+
+namespace WedSync.Tests.Monitoring;
+
+/// <summary>A platform admin's calls to the monitoring API, and polling for what the sampler or another session does.</summary>
+public static class MonitoringCalls
+{
+    public static readonly string AdminToken = TestTokens.For(Guid.NewGuid(), ["platform_admin"]);
+
+    public static async Task<JsonElement> GetOkAsync(this HttpClient api, string path, string? token = null)
+    {
+        using var response = await api.GetAsync(path, token ?? AdminToken);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>Asks until the condition holds or the timeout passes; returns the last answer either way.</summary>
+    public static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, TimeSpan? every = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return value;
+            }
+
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>Runs SQL in a session of its own (as the owner); the returned task ends with the statement.</summary>
+    public static async Task<(int Pid, Task Running, NpgsqlConnection Connection)> RunInOtherSessionAsync(this AppHostFixture fixture, string sql)
+    {
+        var connection = fixture.OpenDatabase();
+        var pid = connection.ProcessID;
+        var command = new NpgsqlCommand(sql, connection);
+        var running = Task.Run(async () =>
+        {
+            await using (command)
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+        });
+        return (pid, running, connection);
+    }
+}
