@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FastEndpoints;
 using WedSync.Api.Features.Monitoring;
+using WedSync.Api.Features.Referrals.Expiry;
 using WedSync.Api.Features.Referrals.Shared;
 using WedSync.Api.Platform.Auth;
 using WedSync.Api.Platform.Health;
@@ -31,6 +32,7 @@ builder.Services.AddOptions<ReferralOptions>()
     .BindConfiguration(ReferralOptions.SectionName)
     .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.Services.AddHostedService<ReferralExpirySweep>();
 builder.Services.AddWedSyncMonitoring();
 builder.Services.AddFastEndpoints();
 builder.Services.AddWedSyncOpenApi();

@@ -21,6 +21,23 @@ public sealed class ReferralFraudTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task Eleventh_code_within_an_hour_is_429_with_retry_after()
+    {
+        var scenario = await ReferralScenario.CreateAsync(fixture);
+        var owner = scenario.Organization["OWNER"];
+        await fixture.ExecuteAsync(
+            """
+            INSERT INTO referral_codes (organization_id, user_id, code)
+            SELECT @org, @user, upper(substr(md5(gen_random_uuid()::text), 1, 10)) FROM generate_series(1, 10)
+            """, ("org", scenario.Organization.Id), ("user", owner.UserId));
+
+        using var response = await scenario.ReferAsync(owner, ReferralScenario.NewEmail());
+
+        Assert.Contains("codes_per_hour", Reasons(await response.AssertProblemAsync(429)));
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task Self_referral_is_rejected()
     {
         var scenario = await ReferralScenario.CreateAsync(fixture);

@@ -14,7 +14,6 @@ namespace WedSync.Api.Features.Referrals.Create;
 /// </summary>
 public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint<Request, Response>
 {
-    private const int CodesPerHour = 10;
     private const int CodeAttempts = 5;
 
     // Tenant tables are also filtered by organization explicitly: the service policy is OR-ed with
@@ -75,11 +74,11 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
         var ip = HttpContext.Connection.RemoteIpAddress;
         var (signals, codesLastHour, converted) = await ReadSignalsAsync(email, ip, ct);
 
-        if (codesLastHour >= CodesPerHour)
+        if (codesLastHour >= options.Value.CodesPerHour)
         {
             HttpContext.Response.Headers.RetryAfter = "3600";
             await Send.ResultAsync(ReferralProblems.RuleBroken(StatusCodes.Status429TooManyRequests,
-                $"At most {CodesPerHour} referral codes an hour.", ["codes_per_hour"]));
+                $"At most {options.Value.CodesPerHour} referral codes an hour.", ["codes_per_hour"]));
             return;
         }
 
@@ -137,7 +136,7 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
     private IReadOnlyList<string> Assess(FraudSignals signals)
     {
         using var activity = ReferralTelemetry.Source.StartActivity("referral fraud check");
-        var reasons = signals.BrokenRules(DateTimeOffset.UtcNow);
+        var reasons = signals.BrokenRules(DateTimeOffset.UtcNow, options.Value);
         activity?.SetTag("wedsync.referral.fraud_reasons", string.Join(",", reasons));
         return reasons;
     }

@@ -19,8 +19,6 @@ public static class FraudRules
     public const decimal FlagAbove = 0.7m;
 
     public const int MinimumAccountAgeDays = 7;
-    public const int ReferralsPerReferrerPerDay = 10;
-    public const int ReferralsPerIpPerDay = 5;
     public const int ConversionWindowDays = 30;
 
     private static readonly Dictionary<string, decimal> Weights = new()

@@ -9,7 +9,7 @@ public sealed record FraudSignals(
     bool AlreadyReferred,
     bool Circular)
 {
-    public IReadOnlyList<string> BrokenRules(DateTimeOffset now)
+    public IReadOnlyList<string> BrokenRules(DateTimeOffset now, ReferralOptions limits)
     {
         var rules = new List<string>();
         if (SameEmailAsReferrer)
@@ -22,12 +22,12 @@ public sealed record FraudSignals(
             rules.Add(FraudRules.CircularReferral);
         }
 
-        if (ReferrerReferralsToday >= FraudRules.ReferralsPerReferrerPerDay)
+        if (ReferrerReferralsToday >= limits.ReferralsPerReferrerPerDay)
         {
             rules.Add(FraudRules.ReferrerDailyLimit);
         }
 
-        if (IpReferralsToday >= FraudRules.ReferralsPerIpPerDay)
+        if (IpReferralsToday >= limits.ReferralsPerIpPerDay)
         {
             rules.Add(FraudRules.IpDailyLimit);
         }
