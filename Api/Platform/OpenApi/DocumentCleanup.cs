@@ -29,17 +29,28 @@ public sealed class DocumentCleanup : IDocumentProcessor
 
     /// <summary>
     /// A nullable property of a record type comes out as <c>nullable</c> beside a one-element
-    /// <c>oneOf</c>; OpenAPI 3.0 wants a <c>type</c> beside <c>nullable</c>, and one schema needs no choice.
+    /// <c>oneOf</c>, and free-form JSON as <c>nullable</c> alone; OpenAPI 3.0 wants a <c>type</c> beside
+    /// <c>nullable</c>, and one schema needs no choice.
     /// </summary>
     private static void DescribeNullableReferences(OpenApiDocument document)
     {
         foreach (var property in document.Components.Schemas.Values.SelectMany(schema => schema.Properties.Values))
         {
-            if (property.IsNullableRaw == true && property.OneOf.Count == 1)
+            if (property.IsNullableRaw != true)
+            {
+                continue;
+            }
+
+            if (property.OneOf.Count == 1)
             {
                 var target = property.OneOf.Single();
                 property.OneOf.Clear();
                 property.AllOf.Add(target);
+                property.Type = NJsonSchema.JsonObjectType.Object;
+            }
+            else if (property.Type == NJsonSchema.JsonObjectType.None && property.AllOf.Count == 0 && !property.HasReference)
+            {
+                // Free-form JSON (a JsonElement such as an event's data) is an object in this API.
                 property.Type = NJsonSchema.JsonObjectType.Object;
             }
         }
