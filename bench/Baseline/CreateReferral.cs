@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using Npgsql;
 
@@ -65,7 +64,7 @@ public static class CreateReferral
         insertReferral.Parameters.AddWithValue("referrer_type", request.ReferrerType ?? "supplier");
         insertReferral.Parameters.AddWithValue("referred_email", email);
         insertReferral.Parameters.AddWithValue("reward_type", request.RewardType ?? "credit");
-        insertReferral.Parameters.AddWithValue("client_ip", (object?)ClientAddress(context) ?? DBNull.Value);
+        insertReferral.Parameters.AddWithValue("client_ip", (object?)context.Connection.RemoteIpAddress ?? DBNull.Value);
         try
         {
             await using var reader = await insertReferral.ExecuteReaderAsync(cancellationToken);
@@ -82,11 +81,4 @@ public static class CreateReferral
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "this person was already referred");
         }
     }
-
-    // The load generator names a distinct client per request in X-Forwarded-For; the baseline stores
-    // it so its rows look like the API's (the bench runs behind no proxy, so trusting it is harmless).
-    private static IPAddress? ClientAddress(HttpContext context) =>
-        IPAddress.TryParse(context.Request.Headers["X-Forwarded-For"].ToString(), out var forwarded)
-            ? forwarded
-            : context.Connection.RemoteIpAddress;
 }

@@ -1,5 +1,8 @@
 # The API and the baseline as plain processes (Release builds, Production environment, no
 # telemetry exporter), each on its own port, and the probes the benchmarks use.
+# Both trust X-Forwarded-For (ASP.NET Core's ASPNETCORE_FORWARDEDHEADERS_ENABLED, as behind a
+# container platform's ingress): wrk runs on one host, and the per-IP rule (5 referrals per client
+# address per day) would otherwise reject all but the first five requests of the run.
 
 API_DLL=Api/bin/Release/net10.0/WedSync.Api.dll
 BASELINE_DLL=bench/Baseline/bin/Release/net10.0/WedSync.Bench.Baseline.dll
@@ -26,6 +29,7 @@ start_dotnet_process() {
         cd "$REPO_DIR" || exit
         exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
             ASPNETCORE_URLS="http://127.0.0.1:$port" \
+            ASPNETCORE_FORWARDEDHEADERS_ENABLED=true \
             OTEL_EXPORTER_OTLP_ENDPOINT= \
             ConnectionStrings__wedsync="$(npgsql_connection_string "$database")" \
             "$@" dotnet "$dll"

@@ -38,6 +38,7 @@ benchmark_monitoring_endpoints() {
     say "$(wc -l <"$OUT_DIR/tokens/platform-admins.txt") platform-admin tokens (\`roles: [\"platform_admin\"]\`); the API reads \`$MONITORING_DB\`."
     say ""
     local summary
+    STATEMENT_STATS_DB=$MONITORING_DB
     benchmark_read_endpoint monitoring-summary "/api/monitoring/summary" "$OUT_DIR/tokens/platform-admins.txt" "$READ_CONNECTIONS" 50 \
         "GET /api/monitoring/summary with $MON_TABLES tables"
     summary=$PROBE_STATUS

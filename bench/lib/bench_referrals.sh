@@ -83,10 +83,12 @@ benchmark_referral_writes() {
     say "- API probe: POST /api/referrals answered $PROBE_STATUS."
 
     run_wrk post-api-warmup "$API_URL/api/referrals" "$POST_CONNECTIONS" "$WARMUP_DURATION" "$OUT_DIR/tokens/post-warmup.txt" POST referral
+    statement_stats_reset "$REFERRALS_DB"
     start_rss_sampler "$API_PID" post
     run_wrk post-api "$API_URL/api/referrals" "$POST_CONNECTIONS" "$LOAD_DURATION" "$OUT_DIR/tokens/post-measure.txt" POST referral
-    local api_json=$WRK_JSON api_cmd=$WRK_COMMAND max_rss hwm api_rps api_p99 ok_pct throughput_ratio
+    local api_json=$WRK_JSON api_cmd=$WRK_COMMAND max_rss hwm api_rps api_p99 ok_pct throughput_ratio top_statements
     max_rss=$(stop_rss_sampler)
+    top_statements=$(statement_stats_top "$REFERRALS_DB" post-api)
     hwm=$(vm_mb "$API_PID" VmHWM)
     api_rps=$(wrk_field .rps)
     api_p99=$(wrk_field .latency_ms.p99)
@@ -112,7 +114,7 @@ benchmark_referral_writes() {
     say "- API: $(wrk_summary_line "$api_json")"
     say "- throughput ratio API ÷ baseline: **$(fmt "$throughput_ratio" 2)×**; API resident memory: max VmRSS $(fmt "$max_rss" 1) MB"
     say "  (sampled every 0.5 s during the measured run), VmHWM $(fmt "$hwm" 1) MB since start."
-    say ""
+    say_statement_stats "$top_statements" post-api
     say_code "$baseline_cmd
 $api_cmd" bash
 }
@@ -128,8 +130,10 @@ benchmark_read_endpoint() {
         return 0
     fi
     run_wrk "$label-warmup" "$API_URL$path" "$connections" "$WARMUP_DURATION" "$tokens"
+    statement_stats_reset "$STATEMENT_STATS_DB"
     run_wrk "$label" "$API_URL$path" "$connections" "$READ_DURATION" "$tokens"
-    local p95 ok_pct verdict
+    local p95 ok_pct verdict top_statements
+    top_statements=$(statement_stats_top "$STATEMENT_STATS_DB" "$label")
     p95=$(wrk_field .latency_ms.p95)
     ok_pct=$(wrk_success_pct)
     if [ -n "$target" ]; then
@@ -138,6 +142,7 @@ benchmark_read_endpoint() {
         record_result "$name" "$(fmt "$p95" 1) ms (p95; $(fmt "$(wrk_field .rps)" 0) req/s)" "≤ $target ms" "$verdict"
     fi
     say "- \`GET $path\` (probe answered $PROBE_STATUS): $(wrk_summary_line)"
+    say_statement_stats "$top_statements" "$label"
     say_code "$WRK_COMMAND" bash
 }
 
@@ -151,6 +156,7 @@ benchmark_referral_reads() {
     say "$WARMUP_DURATION warm-up, each request with the token of another person (stats, leaderboard: the $(wc -l <"$OUT_DIR/tokens/referrers.txt")"
     say "people with history, heavy referrers included; analytics: the $(wc -l <"$OUT_DIR/tokens/org-admins.txt") owners and admins)."
     say ""
+    STATEMENT_STATS_DB=$REFERRALS_DB
     benchmark_read_endpoint stats "/api/referrals/stats" "$OUT_DIR/tokens/referrers.txt" "$READ_CONNECTIONS" 15 \
         "GET /api/referrals/stats on $REFERRALS referrals"
     benchmark_read_endpoint analytics "/api/referrals/analytics?from=$from&to=$to" "$OUT_DIR/tokens/org-admins.txt" "$ANALYTICS_CONNECTIONS" 150 \

@@ -32,6 +32,17 @@ say_code() {
     say ""
 }
 
+# say_statement_stats <markdown rows> <label>: the top statements of a measured run.
+say_statement_stats() {
+    say ""
+    say "  Top statements by total time during the measured run (pg_stat_statements; all of them in \`bench/out/statements/$2.txt\`):"
+    say ""
+    say "  | calls | mean ms | total s | statement |"
+    say "  |---|---|---|---|"
+    printf '%s\n' "$1" | sed 's/^/  /' >>"$CURRENT_SECTION"
+    say ""
+}
+
 machine_description() {
     local cpu mem os
     cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -50,12 +61,23 @@ machine_description() {
     echo "| load average at start | $LOAD_AT_START |"
 }
 
+# Which code was measured: commit and branch, and whether the work tree differed from it.
+source_revision() {
+    if git -C "$REPO_DIR" rev-parse --git-dir >/dev/null 2>&1; then
+        local dirty=""
+        git -C "$REPO_DIR" diff --quiet HEAD -- . 2>/dev/null || dirty=", with uncommitted changes"
+        echo "commit \`$(git -C "$REPO_DIR" rev-parse --short HEAD)\`$dirty, branch \`$(git -C "$REPO_DIR" rev-parse --abbrev-ref HEAD)\`"
+    else
+        echo "not a git checkout: $REPO_DIR"
+    fi
+}
+
 write_results() {
     local out=$1
     {
         echo "# WedSync.Aspire benchmarks (issue 9)"
         echo ""
-        echo "Produced by \`$BENCH_COMMAND\` on $(date -u '+%Y-%m-%d %H:%M UTC') (commit \`$(git -C "$REPO_DIR" rev-parse --short HEAD)\`$(git -C "$REPO_DIR" diff --quiet HEAD -- . 2>/dev/null || echo ', with uncommitted changes'), branch \`$(git -C "$REPO_DIR" rev-parse --abbrev-ref HEAD)\`),"
+        echo "Produced by \`$BENCH_COMMAND\` on $(date -u '+%Y-%m-%d %H:%M UTC') ($(source_revision)),"
         echo "size \`$BENCH_SIZE\`, in $(( ($(date +%s) - BENCH_STARTED_AT) / 60 )) min. Every figure below comes from this one run; absolute"
         echo "times drift between runs and machines, so compare the ratios and the verdicts side by side."
         echo ""

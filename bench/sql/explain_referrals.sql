@@ -99,17 +99,46 @@ FROM referral_codes
 WHERE organization_id = (SELECT app.current_organization_id()) AND user_id = app.current_user_id()
   AND created_at >= now() - interval '1 hour';
 
-\echo ### create path: referrals from one client address in the last day (5 per IP per day), as the owner would see them
-RESET ROLE;
+\echo ### create path: referrals from one client address in the last day (5 per IP per day)
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT count(*)
 FROM referrals
-WHERE client_ip = '10.1.2.3'::inet AND created_at >= now() - interval '1 day';
-SET LOCAL ROLE wedsync_user;
+WHERE client_ip = '10.1.2.3'::inet AND created_at > now() - interval '1 day';
 
-\echo ### create path: already referred? (one person is referred once)
+\echo ### create path: already referred? lower(referred_email) under RLS (lower() is not leakproof)
 EXPLAIN (ANALYZE, BUFFERS)
-SELECT EXISTS (SELECT 1 FROM referrals WHERE lower(referred_email) = lower('guest-12345@referred.bench.test'));
+SELECT EXISTS (SELECT 1 FROM referrals r WHERE lower(r.referred_email) = 'guest-12345@referred.bench.test');
+
+\echo ### create path: already referred? referred_email = (leakproof, but only lower(referred_email) is indexed)
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT EXISTS (SELECT 1 FROM referrals r WHERE r.referred_email = 'guest-12345@referred.bench.test');
+
+\echo ### create path: is the referred person a user? lower(email) on user_profiles under RLS
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT u.user_id FROM user_profiles u WHERE lower(u.email) = 'user-1-5@bench-org-1.test' LIMIT 1;
+
+-- The fraud signals of POST /api/referrals in one statement, in the shape of the referrals
+-- branch's Api/Features/Referrals/Create/Endpoint.cs (SignalsSql) at the time of writing.
+\echo ### create path: all fraud signals in one statement (shape of the SignalsSql of the API)
+EXPLAIN (ANALYZE, BUFFERS)
+WITH me AS (
+    SELECT p.user_id, p.organization_id, p.created_at, lower(p.email) AS email
+    FROM user_profiles p WHERE p.user_id = app.current_user_id()
+)
+SELECT
+    me.created_at,
+    me.email = 'guest-new@load.bench.test',
+    (SELECT count(*) FROM referral_codes c
+       WHERE c.organization_id = me.organization_id AND c.user_id = me.user_id AND c.created_at > now() - interval '1 hour'),
+    (SELECT count(*) FROM referrals r
+       WHERE r.organization_id = me.organization_id AND r.referrer_user_id = me.user_id AND r.created_at > now() - interval '1 day'),
+    (SELECT count(*) FROM referrals r
+       WHERE r.client_ip = '100.64.0.1'::inet AND r.created_at > now() - interval '1 day'),
+    EXISTS (SELECT 1 FROM referrals r WHERE lower(r.referred_email) = 'guest-new@load.bench.test'),
+    detect_circular_referral(me.user_id, (SELECT u.user_id FROM user_profiles u WHERE lower(u.email) = 'guest-new@load.bench.test' LIMIT 1)),
+    (SELECT count(*) FROM referrals r
+       WHERE r.organization_id = me.organization_id AND r.referrer_user_id = me.user_id AND r.status = 'converted')::integer
+FROM me;
 
 \echo ### create path: circular referral check, 5 levels
 EXPLAIN (ANALYZE, BUFFERS)
