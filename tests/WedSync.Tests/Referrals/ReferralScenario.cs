@@ -21,8 +21,16 @@ public sealed class ReferralScenario(AppHostFixture fixture, TestOrganization or
         return new ReferralScenario(fixture, organization);
     }
 
-    public Task<HttpResponseMessage> ReferAsync(TestMember referrer, string email, object? extra = null) =>
-        fixture.Api.PostJsonAsync("/api/referrals", referrer.Token(), extra ?? new { referredEmail = email });
+    /// <summary>The client address this scenario's referrals come from (sent as X-Forwarded-For).</summary>
+    public string ClientIp { get; } = $"10.{Random.Shared.Next(256)}.{Random.Shared.Next(256)}.{Random.Shared.Next(1, 255)}";
+
+    public Task<HttpResponseMessage> ReferAsync(TestMember referrer, string email, object? extra = null)
+    {
+        var request = ApiCalls.Request(HttpMethod.Post, "/api/referrals", referrer.Token());
+        request.Content = JsonContent.Create(extra ?? new { referredEmail = email });
+        request.Headers.Add("X-Forwarded-For", ClientIp);
+        return fixture.Api.SendAsync(request);
+    }
 
     public async Task<JsonElement> ReferOkAsync(TestMember referrer, string email)
     {

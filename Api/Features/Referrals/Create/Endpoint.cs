@@ -16,28 +16,8 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
 {
     private const int CodeAttempts = 5;
 
-    // Tenant tables are also filtered by organization explicitly: the service policy is OR-ed with
-    // the tenant one, and only an explicit filter reaches the (organization_id, ...) indexes.
-    private const string SignalsSql = """
-        WITH me AS (
-            SELECT p.user_id, p.organization_id, p.created_at, lower(p.email) AS email
-            FROM user_profiles p WHERE p.user_id = app.current_user_id()
-        )
-        SELECT
-            me.created_at,
-            me.email = @email,
-            (SELECT count(*) FROM referral_codes c
-               WHERE c.organization_id = me.organization_id AND c.user_id = me.user_id AND c.created_at > now() - interval '1 hour'),
-            (SELECT count(*) FROM referrals r
-               WHERE r.organization_id = me.organization_id AND r.referrer_user_id = me.user_id AND r.created_at > now() - interval '1 day'),
-            (SELECT count(*) FROM referrals r
-               WHERE r.client_ip = @ip AND r.created_at > now() - interval '1 day'),
-            EXISTS (SELECT 1 FROM referrals r WHERE lower(r.referred_email) = @email),
-            detect_circular_referral(me.user_id, (SELECT u.user_id FROM user_profiles u WHERE lower(u.email) = @email LIMIT 1)),
-            (SELECT count(*) FROM referrals r
-               WHERE r.organization_id = me.organization_id AND r.referrer_user_id = me.user_id AND r.status = 'converted')::integer
-        FROM me
-        """;
+    // One definer function: platform-wide rules (first touch, per-IP) and index use that RLS would prevent.
+    private const string SignalsSql = "SELECT * FROM referral_fraud_signals(@email, @ip)";
 
     private const string InsertCodeSql = """
         INSERT INTO referral_codes (organization_id, user_id, code)
