@@ -10,26 +10,26 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
     // Every count is bounded by organization and time, on the (organization_id, created_at|occurred_at) indexes.
     private const string TotalsSql = """
         SELECT
-            (SELECT count(*) FROM user_profiles WHERE organization_id = app.current_organization_id()),
-            (SELECT count(*) FROM referrals WHERE organization_id = app.current_organization_id() AND created_at >= @from AND created_at < @until),
-            (SELECT count(*) FROM referral_conversions WHERE organization_id = app.current_organization_id() AND event = 'subscribed'
+            (SELECT count(*) FROM user_profiles WHERE organization_id = (SELECT app.current_organization_id())),
+            (SELECT count(*) FROM referrals WHERE organization_id = (SELECT app.current_organization_id()) AND created_at >= @from AND created_at < @until),
+            (SELECT count(*) FROM referral_conversions WHERE organization_id = (SELECT app.current_organization_id()) AND event = 'subscribed'
                 AND occurred_at >= @from AND occurred_at < @until),
-            (SELECT count(DISTINCT user_id) FROM referral_share_events WHERE organization_id = app.current_organization_id()
+            (SELECT count(DISTINCT user_id) FROM referral_share_events WHERE organization_id = (SELECT app.current_organization_id())
                 AND created_at >= @from AND created_at < @until)
         """;
 
     private const string DailySql = """
         WITH days AS (SELECT d::date AS day FROM generate_series(@from::date, (@until - interval '1 day')::date, interval '1 day') d),
         invites AS (SELECT created_at::date AS day, count(*) AS n FROM referrals
-                    WHERE organization_id = app.current_organization_id() AND created_at >= @from AND created_at < @until GROUP BY 1),
+                    WHERE organization_id = (SELECT app.current_organization_id()) AND created_at >= @from AND created_at < @until GROUP BY 1),
         shares AS (SELECT created_at::date AS day, count(*) AS n FROM referral_share_events
-                   WHERE organization_id = app.current_organization_id() AND created_at >= @from AND created_at < @until GROUP BY 1),
+                   WHERE organization_id = (SELECT app.current_organization_id()) AND created_at >= @from AND created_at < @until GROUP BY 1),
         clicks AS (SELECT created_at::date AS day, count(*) AS n FROM referral_clicks
-                   WHERE organization_id = app.current_organization_id() AND created_at >= @from AND created_at < @until GROUP BY 1),
+                   WHERE organization_id = (SELECT app.current_organization_id()) AND created_at >= @from AND created_at < @until GROUP BY 1),
         conversions AS (SELECT occurred_at::date AS day, count(*) FILTER (WHERE event = 'signed_up') AS signups,
                                count(*) FILTER (WHERE event = 'subscribed') AS subscribed
                         FROM referral_conversions
-                        WHERE organization_id = app.current_organization_id() AND occurred_at >= @from AND occurred_at < @until GROUP BY 1)
+                        WHERE organization_id = (SELECT app.current_organization_id()) AND occurred_at >= @from AND occurred_at < @until GROUP BY 1)
         SELECT days.day, coalesce(invites.n, 0), coalesce(shares.n, 0), coalesce(clicks.n, 0),
                coalesce(conversions.signups, 0), coalesce(conversions.subscribed, 0)
         FROM days
@@ -40,7 +40,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
     private const string ChannelsSql = """
         SELECT share_type, platform, count(*) AS n
         FROM referral_share_events
-        WHERE organization_id = app.current_organization_id() AND created_at >= @from AND created_at < @until
+        WHERE organization_id = (SELECT app.current_organization_id()) AND created_at >= @from AND created_at < @until
         GROUP BY share_type, platform
         ORDER BY n DESC, share_type, platform
         LIMIT 5

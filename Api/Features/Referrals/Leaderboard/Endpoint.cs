@@ -14,7 +14,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
         FROM (
             SELECT referrer_user_id, count(*) FILTER (WHERE status = 'converted') AS conversions, count(*) AS referrals
             FROM referrals
-            WHERE organization_id = app.current_organization_id() AND referrer_user_id IS NOT NULL
+            WHERE organization_id = (SELECT app.current_organization_id()) AND referrer_user_id IS NOT NULL
               AND (@since::timestamptz IS NULL OR created_at >= @since)
             GROUP BY referrer_user_id
             ORDER BY conversions DESC, referrals DESC, referrer_user_id

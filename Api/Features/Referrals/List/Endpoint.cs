@@ -12,8 +12,8 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
                r.fraud_reasons, r.flagged_for_review, r.created_at, r.expires_at, count(*) OVER ()
         FROM referrals r
         JOIN referral_codes c ON c.id = r.referral_code_id
-        WHERE r.organization_id = app.current_organization_id()
-          AND r.referrer_user_id = app.current_user_id()
+        WHERE r.organization_id = (SELECT app.current_organization_id())
+          AND r.referrer_user_id = (SELECT app.current_user_id())
           AND (@status::text IS NULL OR r.status = @status)
         ORDER BY r.created_at DESC, r.id
         LIMIT @limit OFFSET @offset

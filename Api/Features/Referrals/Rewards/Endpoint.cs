@@ -10,7 +10,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
     private const string Sql = """
         SELECT id, referral_id, side, trigger, tier, amount_cents, currency, status, created_at, granted_at, count(*) OVER ()
         FROM referral_rewards
-        WHERE organization_id = app.current_organization_id() AND beneficiary_user_id = app.current_user_id()
+        WHERE organization_id = (SELECT app.current_organization_id()) AND beneficiary_user_id = (SELECT app.current_user_id())
           AND (@status::text IS NULL OR status = @status)
         ORDER BY created_at DESC, id
         LIMIT @limit OFFSET @offset

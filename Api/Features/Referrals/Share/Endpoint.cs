@@ -13,7 +13,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
         INSERT INTO referral_share_events (organization_id, referral_code_id, user_id, share_type, platform)
         SELECT c.organization_id, c.id, app.current_user_id(), @shareType, @platform
         FROM referral_codes c
-        WHERE c.code = @code AND c.organization_id = app.current_organization_id()
+        WHERE c.code = @code AND c.organization_id = (SELECT app.current_organization_id())
         RETURNING id, created_at
         """;
 

@@ -11,12 +11,12 @@ public sealed class Endpoint : TenantEndpoint<EmptyRequest, Response>
         WITH counts AS (
             SELECT count(*) AS total, count(*) FILTER (WHERE status = 'converted') AS converted
             FROM referrals
-            WHERE organization_id = app.current_organization_id() AND referrer_user_id = app.current_user_id()
+            WHERE organization_id = (SELECT app.current_organization_id()) AND referrer_user_id = (SELECT app.current_user_id())
         ), rewards AS (
             SELECT coalesce(sum(amount_cents) FILTER (WHERE status = 'pending'), 0) AS pending,
                    coalesce(sum(amount_cents) FILTER (WHERE status = 'granted'), 0) AS earned
             FROM referral_rewards
-            WHERE organization_id = app.current_organization_id() AND beneficiary_user_id = app.current_user_id()
+            WHERE organization_id = (SELECT app.current_organization_id()) AND beneficiary_user_id = (SELECT app.current_user_id())
         )
         SELECT counts.total, counts.converted, rewards.pending, rewards.earned, t.*
         FROM counts, rewards, LATERAL (SELECT {RewardTier.Columns} FROM referral_tier_for(counts.converted::integer)) t
