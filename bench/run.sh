@@ -133,9 +133,10 @@ main() {
         assemble_results "$RESULTS_FILE"
         return 0
     fi
+    cd "$REPO_DIR"
+    take_machine_lock
     BENCH_STARTED_AT=$(date +%s)
     LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
-    cd "$REPO_DIR"
     install_missing_tools
     prepare_out_dir
     reset_report

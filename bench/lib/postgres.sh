@@ -52,7 +52,8 @@ shared_preload_libraries = 'pg_stat_statements'
 pg_stat_statements.track = top
 log_min_duration_statement = -1
 CONF
-    as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$OUT_DIR/pg/server.log" -w -t 60 start >/dev/null \
+    # 9>&-: the server must not inherit (and keep) the machine lock of run.sh.
+    as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$OUT_DIR/pg/server.log" -w -t 60 start >/dev/null 9>&- \
         || { tail -n 30 "$OUT_DIR/pg/server.log" >&2; die "PostgreSQL did not start"; }
     PG_STARTED=1
     note "PostgreSQL $(pg_server_version) on 127.0.0.1:$PG_PORT, data $data"
