@@ -6,6 +6,7 @@
 #   bench/run.sh                 full sizes (1M referrals, 1,000 tables), writes bench/RESULTS.md
 #   bench/run.sh --quick         small sizes and short runs, writes bench/out/RESULTS.quick.md
 #   options: --skip-build  --skip-apphost
+#            --report-only   assemble the results again from bench/out/report and bench/FINDINGS.md
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,17 +19,19 @@ for lib in common postgres report api load bench_migrations bench_referrals benc
     source "$BENCH_DIR/lib/$lib.sh"
 done
 
-usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 parse_arguments() {
     BENCH_SIZE=full
     SKIP_BUILD=0
     SKIP_APPHOST=0
+    REPORT_ONLY=0
     while [ $# -gt 0 ]; do
         case $1 in
             --quick) BENCH_SIZE=quick ;;
             --skip-build) SKIP_BUILD=1 ;;
             --skip-apphost) SKIP_APPHOST=1 ;;
+            --report-only) REPORT_ONLY=1 ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; die "unknown option $1" ;;
         esac
@@ -46,11 +49,11 @@ choose_sizes() {
     APPHOST_TIMEOUT=180
     if [ "$BENCH_SIZE" = full ]; then
         USERS_PER_ORG=100 LOAD_USERS_PER_ORG=200 REFERRALS=1000000 MON_TABLES=1000
-        WARMUP_DURATION=5s LOAD_DURATION=30s READ_DURATION=20s SQL_DURATION=10 IDLE_SECONDS=60 MIGRATION_RUNS=5
+        WARMUP_DURATION=5s LOAD_DURATION=30s READ_DURATION=20s SQL_DURATION=10 IDLE_SECONDS=60 SETTLE_SECONDS=30 MIGRATION_RUNS=5
         RESULTS_FILE=$BENCH_DIR/RESULTS.md
     else
         USERS_PER_ORG=20 LOAD_USERS_PER_ORG=20 REFERRALS=20000 MON_TABLES=100
-        WARMUP_DURATION=2s LOAD_DURATION=5s READ_DURATION=5s SQL_DURATION=3 IDLE_SECONDS=10 MIGRATION_RUNS=2
+        WARMUP_DURATION=2s LOAD_DURATION=5s READ_DURATION=5s SQL_DURATION=3 IDLE_SECONDS=10 SETTLE_SECONDS=10 MIGRATION_RUNS=2
         RESULTS_FILE=$OUT_DIR/RESULTS.quick.md
     fi
 }
@@ -123,9 +126,17 @@ write_how_to_reproduce() {
 main() {
     parse_arguments "$@"
     choose_sizes
+    if [ "$REPORT_ONLY" = 1 ]; then
+        # The last run's size decides which file it was written to.
+        BENCH_SIZE=$(cat "$(report_dir)/size" 2>/dev/null || echo full)
+        choose_sizes
+        assemble_results "$RESULTS_FILE"
+        return 0
+    fi
+    cd "$REPO_DIR"
+    take_machine_lock
     BENCH_STARTED_AT=$(date +%s)
     LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
-    cd "$REPO_DIR"
     install_missing_tools
     prepare_out_dir
     reset_report
@@ -151,7 +162,8 @@ main() {
     fi
 
     write_how_to_reproduce
-    write_results "$RESULTS_FILE"
+    write_results_header
+    assemble_results "$RESULTS_FILE"
 }
 
 main "$@"

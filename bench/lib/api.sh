@@ -33,7 +33,7 @@ start_dotnet_process() {
             OTEL_EXPORTER_OTLP_ENDPOINT= \
             ConnectionStrings__wedsync="$(npgsql_connection_string "$database")" \
             "$@" dotnet "$dll"
-    ) >"$OUT_DIR/logs/$name.log" 2>&1 &
+    ) >"$OUT_DIR/logs/$name.log" 2>&1 9>&- &
     PROCESS_PIDS[$name]=$!
     wait_for_health "$name" "http://127.0.0.1:$port/health" 90
 }

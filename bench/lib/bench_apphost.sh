@@ -102,7 +102,7 @@ time_apphost_to_healthy() {
     started=$(date +%s.%N)
     APPHOST_PHASES=()
     (cd "$REPO_DIR" && exec setsid dotnet run --project AppHost -c Release "$@" -- --Postgres:Mode=local --Postgres:DataPath="$data_path") \
-        > >(timestamp_lines >"$log") 2>&1 &
+        > >(timestamp_lines >"$log") 2>&1 9>&- &
     run_pid=$!
     while kill -0 "$run_pid" 2>/dev/null; do
         remember_phase "initdb running" "initdb.*$data_path"

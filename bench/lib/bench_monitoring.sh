@@ -72,8 +72,8 @@ postgres_cpu_seconds() {
 benchmark_sampler_cpu() {
     log "benchmark: API CPU while idle for ${IDLE_SECONDS}s (the monitoring sampler at its default interval)"
     section 60-sampler "Sampler CPU (API idle, default sampling interval)"
-    # Let start-up work and the first sampling ticks settle before the window opens.
-    sleep 10
+    # Let start-up work (JIT tiering, the first sampling ticks) settle before the window opens.
+    sleep "$SETTLE_SECONDS"
     local api0 api1 pg0 pg1 started ended api_pct pg_pct rss
     api0=$(cpu_seconds "$API_PID"); pg0=$(postgres_cpu_seconds); started=$(date +%s.%N)
     sleep "$IDLE_SECONDS"
@@ -88,7 +88,7 @@ benchmark_sampler_cpu() {
         record_result "Sampler CPU: API process while idle, default interval ($MON_TABLES tables)" \
             "($(fmt "$api_pct" 2) % of a core, no sampler yet)" "≤ 1 %" "not measured: endpoint missing"
     fi
-    say "No requests for $IDLE_SECONDS s (after 10 s of settling); CPU time (utime + stime of \`/proc/<pid>/stat\`) over the window:"
+    say "No requests for $IDLE_SECONDS s (after $SETTLE_SECONDS s of settling); CPU time (utime + stime of \`/proc/<pid>/stat\`) over the window:"
     say ""
     say "- API process: **$(fmt "$api_pct" 2) % of one core** ($(fmt "$(awk -v a="$api0" -v b="$api1" 'BEGIN { print b - a }')" 2) CPU s), VmRSS $(fmt "$rss" 0) MB."
     say "- PostgreSQL (postmaster and its current children, i.e. what the sampler's queries cost the server too): $(fmt "$pg_pct" 2) % of one core."

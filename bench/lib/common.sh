@@ -45,3 +45,15 @@ is_ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "nan"; else printf "%.3f", a / b }'; }
 
 now_ms() { date +%s%3N; }
+
+# One bench at a time on a machine: two runs would measure each other. Other checkouts' runs
+# (worktrees of the same repository) wait here too. The lock is fd 9 of run.sh; long-lived
+# children (PostgreSQL, the apps, the AppHost) are started with 9>&- so they never hold it.
+take_machine_lock() {
+    local lock=${BENCH_LOCK_FILE:-/tmp/wedsync-bench.lock}
+    exec 9>>"$lock"
+    if ! flock -n 9; then
+        note "another bench run holds $lock; waiting up to ${BENCH_LOCK_WAIT:-7200} s for it"
+        flock -w "${BENCH_LOCK_WAIT:-7200}" 9 || die "another bench run still holds $lock"
+    fi
+}

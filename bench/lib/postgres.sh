@@ -33,10 +33,10 @@ start_postgres() {
         || { cat "$OUT_DIR/pg/initdb.log" >&2; die "initdb failed"; }
     rm -f "$OUT_DIR/pg/pwfile"
 
-    # synchronous_commit=off: a commit does not wait for its WAL flush. This VM's disk needs ~3 ms
-    # per fsync (pg_test_fsync, in RESULTS.md), which would cap both the API and the baseline at a
-    # few hundred commits a second and hide the platform's cost inside the disk's; a managed server's
-    # flush is far cheaper. fsync stays on (a crash loses at most the last moments of a throwaway
+    # synchronous_commit=off: a commit does not wait for its WAL flush. This VM's shared disk took
+    # between 0.2 and 3.5 ms per fsync while the bench was written (pg_test_fsync; the run's figure
+    # is in RESULTS.md); at the slow end it caps the API and the baseline alike at a few hundred
+    # commits a second and hides the platform's cost inside the disk's. fsync stays on (a crash loses at most the last moments of a throwaway
     # database, never its consistency). Memory and WAL sizes only make the bulk data load fast.
     cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
@@ -52,7 +52,8 @@ shared_preload_libraries = 'pg_stat_statements'
 pg_stat_statements.track = top
 log_min_duration_statement = -1
 CONF
-    as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$OUT_DIR/pg/server.log" -w -t 60 start >/dev/null \
+    # 9>&-: the server must not inherit (and keep) the machine lock of run.sh.
+    as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$OUT_DIR/pg/server.log" -w -t 60 start >/dev/null 9>&- \
         || { tail -n 30 "$OUT_DIR/pg/server.log" >&2; die "PostgreSQL did not start"; }
     PG_STARTED=1
     note "PostgreSQL $(pg_server_version) on 127.0.0.1:$PG_PORT, data $data"

@@ -72,8 +72,9 @@ source_revision() {
     fi
 }
 
-write_results() {
-    local out=$1
+# The header of the results (run, machine) is written once, at the end of a measuring run, so that
+# --report-only can assemble the file again later with a revised FINDINGS.md.
+write_results_header() {
     {
         echo "# WedSync.Aspire benchmarks (issue 9)"
         echo ""
@@ -88,6 +89,16 @@ write_results() {
         echo "The machine is shared: other builds and test runs may have been running at the same time"
         echo "(see the load average), so latencies are upper bounds of what this code needs."
         echo ""
+    } >"$(report_dir)/header.md"
+    echo "$BENCH_SIZE" >"$(report_dir)/size"
+}
+
+# assemble_results <file>: header, summary table, the hand-written findings, every section.
+assemble_results() {
+    local out=$1
+    [ -s "$(report_dir)/header.md" ] || die "no measured run in $(report_dir): run bench/run.sh first"
+    {
+        cat "$(report_dir)/header.md"
         echo "## Summary: measured vs target"
         echo ""
         echo "| benchmark | measured | target | result |"
@@ -100,6 +111,10 @@ write_results() {
             echo "| $name | $measured | $target | $verdict |"
         done <"$(report_dir)/summary.tsv"
         echo ""
+        if [ -f "$BENCH_DIR/FINDINGS.md" ]; then
+            cat "$BENCH_DIR/FINDINGS.md"
+            echo ""
+        fi
         for detail in "$(report_dir)"/details/*.md; do
             cat "$detail"
             echo ""
