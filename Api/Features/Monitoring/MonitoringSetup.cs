@@ -16,6 +16,7 @@ public static class MonitoringSetup
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DatabaseAdvisor>();
+        services.AddSingleton<MonitoringAssessments>();
         services.AddSingleton<MonitoringGauges>();
         services.AddSingleton<MonitoringSampleReader>();
         services.AddSingleton<ConditionEvents>();

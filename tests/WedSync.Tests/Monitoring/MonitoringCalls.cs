@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Text.Json;
 using Npgsql;
 using WedSync.Tests.Api.Support;
@@ -10,12 +11,26 @@ public static class MonitoringCalls
 {
     public static readonly string AdminToken = TestTokens.For(Guid.NewGuid(), ["platform_admin"]);
 
-    public static async Task<JsonElement> GetOkAsync(this HttpClient api, string path, string? token = null)
+    public static async Task<JsonElement> GetOkAsync(this HttpClient api, string path, string? token = null) =>
+        (await api.GetOkWithAgeAsync(path, fresh: false, token)).Body;
+
+    /// <summary>A result computed for this request (<c>Cache-Control: no-cache</c>), as after a change the caller made.</summary>
+    public static async Task<JsonElement> GetFreshOkAsync(this HttpClient api, string path) =>
+        (await api.GetOkWithAgeAsync(path, fresh: true)).Body;
+
+    /// <summary>The body and the <c>Age</c> header (null when absent).</summary>
+    public static async Task<(JsonElement Body, TimeSpan? Age)> GetOkWithAgeAsync(this HttpClient api, string path, bool fresh, string? token = null)
     {
-        using var response = await api.GetAsync(path, token ?? AdminToken);
+        using var request = ApiCalls.Request(HttpMethod.Get, path, token ?? AdminToken);
+        if (fresh)
+        {
+            request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
+        }
+
+        using var response = await api.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
+        return (JsonDocument.Parse(body).RootElement.Clone(), response.Headers.Age);
     }
 
     /// <summary>Asks until the condition holds or the timeout passes; returns the last answer either way.</summary>

@@ -18,7 +18,7 @@ public sealed class RlsRiskTests(AppHostFixture fixture)
     {
         var table = $"monitoring_probe_{Guid.NewGuid():N}"[..40];
         var qualified = $"public.{table}";
-        var before = await fixture.Api.GetOkAsync("/api/monitoring/summary");
+        var before = await fixture.Api.GetFreshOkAsync("/api/monitoring/summary");
         Assert.DoesNotContain(Recommendations(before), r => r.Contains(table, StringComparison.Ordinal));
 
         await fixture.ExecuteAsync($"CREATE TABLE {table} (id uuid PRIMARY KEY, organization_id uuid NOT NULL)");
@@ -26,9 +26,9 @@ public sealed class RlsRiskTests(AppHostFixture fixture)
         {
             var rls = await fixture.Api.GetOkAsync("/api/monitoring/rls");
             Assert.Equal("HIGH", RiskOf(rls, table));
-            var advisor = await fixture.Api.GetOkAsync("/api/monitoring/advisor");
+            var advisor = await fixture.Api.GetFreshOkAsync("/api/monitoring/advisor");
             Assert.Contains(Findings(advisor), f => f.Level == "error" && f.Check == "rls_disabled" && f.Object == qualified);
-            var flagged = await fixture.Api.GetOkAsync("/api/monitoring/summary");
+            var flagged = await fixture.Api.GetFreshOkAsync("/api/monitoring/summary");
             Assert.True(Score(flagged) < Score(before), $"score {Score(flagged)} did not drop below {Score(before)}");
             Assert.Contains(Recommendations(flagged), r => r.Contains(table, StringComparison.Ordinal));
             Assert.True(flagged.GetProperty("advisor").GetProperty("errors").GetInt32() > before.GetProperty("advisor").GetProperty("errors").GetInt32());
@@ -45,7 +45,7 @@ public sealed class RlsRiskTests(AppHostFixture fixture)
 
             rls = await fixture.Api.GetOkAsync("/api/monitoring/rls");
             Assert.Equal("LOW", RiskOf(rls, table));
-            advisor = await fixture.Api.GetOkAsync("/api/monitoring/advisor");
+            advisor = await fixture.Api.GetFreshOkAsync("/api/monitoring/advisor");
             Assert.DoesNotContain(Findings(advisor), f => f.Object.Contains(table, StringComparison.Ordinal));
 
             var resolvedNotes = await MonitoringCalls.PollAsync(
@@ -53,7 +53,7 @@ public sealed class RlsRiskTests(AppHostFixture fixture)
                 notes => notes is not null, SamplerWait);
             Assert.Equal("condition cleared", resolvedNotes);
 
-            var cleared = await fixture.Api.GetOkAsync("/api/monitoring/summary");
+            var cleared = await fixture.Api.GetFreshOkAsync("/api/monitoring/summary");
             Assert.DoesNotContain(Recommendations(cleared), r => r.Contains(table, StringComparison.Ordinal));
             Assert.True(Score(cleared) > Score(flagged), $"score {Score(cleared)} did not recover above {Score(flagged)}");
         }

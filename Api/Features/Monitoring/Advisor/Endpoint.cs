@@ -4,7 +4,7 @@ using WedSync.Api.Features.Monitoring.Shared;
 namespace WedSync.Api.Features.Monitoring.Advisor;
 
 /// <summary>The advisor's findings, errors first.</summary>
-public sealed class Endpoint(DatabaseAdvisor advisor) : MonitoringEndpoint<EmptyRequest, Response>
+public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider time) : MonitoringEndpoint<EmptyRequest, Response>
 {
     public override void Configure()
     {
@@ -12,13 +12,16 @@ public sealed class Endpoint(DatabaseAdvisor advisor) : MonitoringEndpoint<Empty
         Summary(s =>
         {
             s.Summary = "Database advisor: security, index, vacuum, sequence and session findings (platform admins)";
-            s.Description = "Each finding has a level (error | warn | info), the check, the object, why it matters and the remedy.";
+            s.Description = "Each finding has a level (error | warn | info), the check, the object, why it matters and the remedy. "
+                + "A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; "
+                + "send Cache-Control: no-cache to have it computed now.";
         });
     }
 
     protected override async Task HandleAsAdminAsync(EmptyRequest req, CancellationToken ct)
     {
-        var findings = await advisor.RunAsync(ct);
-        await Send.OkAsync(new Response(findings, FindingCounts.Of(findings), DateTimeOffset.UtcNow), ct);
+        var findings = await assessments.FindingsAsync(CallerWantsFreshResult, ct);
+        SetAge(findings.ComputedAt, time);
+        await Send.OkAsync(new Response(findings.Value, FindingCounts.Of(findings.Value), findings.ComputedAt), ct);
     }
 }

@@ -19,4 +19,5 @@ public sealed record MonitoringSample(
     MonitoringSnapshot Snapshot,
     int MaxConnections,
     IReadOnlyList<SlowStatement> SlowStatements,
-    IReadOnlyList<string> RlsHighRiskTables);
+    IReadOnlyList<string> RlsHighRiskTables,
+    string SummaryJson);

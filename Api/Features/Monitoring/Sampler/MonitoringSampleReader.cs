@@ -18,7 +18,7 @@ public sealed class MonitoringSampleReader(NpgsqlDataSource dataSource, IOptions
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("SELECT get_db_monitoring_summary()::text"),
+                new NpgsqlBatchCommand(MonitoringAssessments.SummarySql),
                 new NpgsqlBatchCommand("SELECT pid, duration_ms, query_start FROM monitoring_slow_queries WHERE duration_ms >= @min ORDER BY pid")
                 {
                     Parameters = { new NpgsqlParameter("min", (decimal)options.Value.SlowQueryEventThreshold.TotalMilliseconds) },
@@ -28,7 +28,8 @@ public sealed class MonitoringSampleReader(NpgsqlDataSource dataSource, IOptions
         };
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        using var summary = JsonDocument.Parse(reader.GetString(0));
+        var summaryJson = reader.GetString(0);
+        using var summary = JsonDocument.Parse(summaryJson);
 
         await reader.NextResultAsync(ct);
         var slow = new List<SlowStatement>();
@@ -55,6 +56,6 @@ public sealed class MonitoringSampleReader(NpgsqlDataSource dataSource, IOptions
             metrics.GetProperty("tablesNeedingVacuum").GetInt32(),
             metrics.GetProperty("openCriticalEvents").GetInt32(),
             summary.RootElement.GetProperty("healthScore").GetInt32());
-        return new MonitoringSample(snapshot, metrics.GetProperty("maxConnections").GetInt32(), slow, rlsHigh);
+        return new MonitoringSample(snapshot, metrics.GetProperty("maxConnections").GetInt32(), slow, rlsHigh, summaryJson);
     }
 }

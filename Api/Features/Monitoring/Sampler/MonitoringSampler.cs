@@ -15,6 +15,7 @@ public sealed class MonitoringSampler(
     MonitoringSampleReader reader,
     ConditionEvents events,
     MonitoringGauges gauges,
+    MonitoringAssessments assessments,
     IOptions<MonitoringOptions> options,
     TimeProvider time,
     ILogger<MonitoringSampler> logger) : BackgroundService
@@ -54,8 +55,10 @@ public sealed class MonitoringSampler(
                 return;
             }
 
+            var readAt = time.GetUtcNow();
             var sample = await reader.ReadAsync(ct);
             gauges.Publish(sample.Snapshot);
+            assessments.OfferSummary(sample.SummaryJson, readAt);
             await events.ReconcileAsync(SampledCondition.From(sample, options.Value), ct);
             await CleanUpWhenDueAsync(ct);
         }

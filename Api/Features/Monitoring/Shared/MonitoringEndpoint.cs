@@ -1,3 +1,4 @@
+using System.Globalization;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.Tenancy;
 
@@ -25,4 +26,16 @@ public abstract class MonitoringEndpoint<TRequest, TResponse> : TenantEndpoint<T
 
     /// <summary>The use case, run for a platform admin inside the open request session.</summary>
     protected abstract Task HandleAsAdminAsync(TRequest req, CancellationToken ct);
+
+    /// <summary>The caller asked for a result computed now (<c>Cache-Control: no-cache</c> or <c>max-age=0</c>).</summary>
+    protected bool CallerWantsFreshResult =>
+        HttpContext.Request.GetTypedHeaders().CacheControl is { } cacheControl
+        && (cacheControl.NoCache || cacheControl.MaxAge == TimeSpan.Zero);
+
+    /// <summary>Tells the caller how old a reused result is, in whole seconds (RFC 9111 <c>Age</c>).</summary>
+    protected void SetAge(DateTimeOffset computedAt, TimeProvider time)
+    {
+        var age = time.GetUtcNow() - computedAt;
+        HttpContext.Response.Headers.Age = ((long)Math.Max(0, age.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+    }
 }

@@ -11,6 +11,13 @@ public sealed class MonitoringOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How old a summary or advisor result may be when served; a request with
+    /// <c>Cache-Control: no-cache</c> always gets a new one. Zero computes every request anew.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ResultMaxAge { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How often the sampler runs the retention clean-up of monitoring events.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);

@@ -6,7 +6,7 @@ using WedSync.Api.Features.Monitoring.Shared;
 namespace WedSync.Api.Features.Monitoring.Summary;
 
 /// <summary>The health score, its metrics and recommendations, and the advisor's counts.</summary>
-public sealed class Endpoint(DatabaseAdvisor advisor) : MonitoringEndpoint<EmptyRequest, Response>
+public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider time) : MonitoringEndpoint<EmptyRequest, Response>
 {
     private const string HealthyText = "The database is healthy; no action needed.";
 
@@ -16,20 +16,22 @@ public sealed class Endpoint(DatabaseAdvisor advisor) : MonitoringEndpoint<Empty
         Summary(s =>
         {
             s.Summary = "Database health score, metrics and recommendations (platform admins)";
-            s.Description = "Score 0-100 from get_db_monitoring_summary() (slow queries, connection utilization, RLS risk, open high/critical events); status excellent >= 90, good >= 75, fair >= 50, poor. The advisor's error findings are added to the recommendations.";
+            s.Description = "Score 0-100 from get_db_monitoring_summary() (slow queries, connection utilization, RLS risk, open high/critical events); status excellent >= 90, good >= 75, fair >= 50, poor. The advisor's error findings are added to the recommendations. "
+                + "A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; "
+                + "send Cache-Control: no-cache to have it computed now.";
         });
     }
 
     protected override async Task HandleAsAdminAsync(EmptyRequest req, CancellationToken ct)
     {
-        string json;
-        await using (var command = Session.CreateCommand("SELECT get_db_monitoring_summary()::text"))
-        {
-            json = (string)(await command.ExecuteScalarAsync(ct))!;
-        }
-
-        var findings = await advisor.RunAsync(ct);
-        using var document = JsonDocument.Parse(json);
+        var refresh = CallerWantsFreshResult;
+        var summaryTask = assessments.SummaryAsync(refresh, ct);
+        var adviceTask = assessments.FindingsAsync(refresh, ct);
+        await Task.WhenAll(summaryTask, adviceTask);
+        var (summary, advice) = (await summaryTask, await adviceTask);
+        var findings = advice.Value;
+        SetAge(summary.ComputedAt < advice.ComputedAt ? summary.ComputedAt : advice.ComputedAt, time);
+        using var document = JsonDocument.Parse(summary.Value);
         var root = document.RootElement;
         var recommendations = root.GetProperty("recommendations").EnumerateArray().Select(r => r.GetString()!).ToList();
         var advisorErrors = findings.Where(f => f.Level == FindingLevels.Error)

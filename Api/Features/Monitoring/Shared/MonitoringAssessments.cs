@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WedSync.Api.Features.Monitoring.Advisor;
+
+namespace WedSync.Api.Features.Monitoring.Shared;
+
+/// <summary>
+/// The summary and the advisor's findings as the endpoints serve them. Both walk the catalogs of every
+/// table (hundreds of milliseconds at a thousand tables), so each is computed at most once per
+/// <see cref="MonitoringOptions.ResultMaxAge"/> however many operators ask; the sampler hands in the
+/// summary it computes on every tick anyway. Both run as the API's own login: callers check platform_admin.
+/// </summary>
+public sealed class MonitoringAssessments(
+    NpgsqlDataSource dataSource,
+    DatabaseAdvisor advisor,
+    IOptions<MonitoringOptions> options,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime)
+{
+    public const string SummarySql = "SELECT get_db_monitoring_summary()::text";
+
+    private readonly RecentResult<string> summaries = new(time, lifetime);
+    private readonly RecentResult<IReadOnlyList<Finding>> findings = new(time, lifetime);
+
+    /// <summary>get_db_monitoring_summary() as JSON text.</summary>
+    public Task<Computed<string>> SummaryAsync(bool refresh, CancellationToken ct) =>
+        summaries.GetAsync(ReadSummaryAsync, options.Value.ResultMaxAge, refresh, ct);
+
+    public Task<Computed<IReadOnlyList<Finding>>> FindingsAsync(bool refresh, CancellationToken ct) =>
+        findings.GetAsync(advisor.RunAsync, options.Value.ResultMaxAge, refresh, ct);
+
+    /// <summary>A summary the sampler read at <paramref name="readAt"/>.</summary>
+    public void OfferSummary(string json, DateTimeOffset readAt) => summaries.Offer(json, readAt);
+
+    private async Task<string> ReadSummaryAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(SummarySql);
+        return (string)(await command.ExecuteScalarAsync(ct))!;
+    }
+}
