@@ -11,6 +11,7 @@ public sealed class MonitoringGauges
 {
     public const string MeterName = "WedSync.Monitoring";
 
+    private readonly Histogram<double> sampleDuration;
     private volatile MonitoringSnapshot? latest;
 
     public MonitoringGauges(IMeterFactory meterFactory)
@@ -24,6 +25,9 @@ public sealed class MonitoringGauges
         Gauge(meter, "wedsync.monitoring.tables.needing_vacuum", "{table}", "Tables with more than 20 % dead rows", s => s.TablesNeedingVacuum);
         Gauge(meter, "wedsync.monitoring.events.open_critical", "{event}", "Unresolved critical monitoring events", s => s.OpenCriticalEvents);
         Gauge(meter, "wedsync.monitoring.health_score", "1", "Database health score 0-100", s => s.HealthScore);
+        // The sampler's own cost, so that "monitoring adds no load" can be watched, not just believed.
+        sampleDuration = meter.CreateHistogram<double>("wedsync.monitoring.sample.duration", "s",
+            "Time one sampling tick took: the sample, the condition events and any due clean-up");
     }
 
     public static readonly string[] InstrumentNames =
@@ -38,6 +42,9 @@ public sealed class MonitoringGauges
     ];
 
     public void Publish(MonitoringSnapshot snapshot) => latest = snapshot;
+
+    public void RecordSampleDuration(TimeSpan duration, bool succeeded) =>
+        sampleDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", succeeded ? "success" : "failure"));
 
     /// <summary>Stops reporting (this instance lost or never got the sampler lock, or sampling failed).</summary>
     public void Clear() => latest = null;

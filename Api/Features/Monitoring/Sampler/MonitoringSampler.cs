@@ -24,6 +24,12 @@ public sealed class MonitoringSampler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.SamplerEnabled)
+        {
+            logger.LogInformation("Database monitoring sampler is off on this instance (Monitoring:SamplerEnabled=false)");
+            return;
+        }
+
         await using var samplerLock = new SamplerLock(dataSource);
         using var timer = new PeriodicTimer(options.Value.SampleInterval, time);
         try
@@ -56,11 +62,21 @@ public sealed class MonitoringSampler(
             }
 
             var readAt = time.GetUtcNow();
-            var sample = await reader.ReadAsync(ct);
-            gauges.Publish(sample.Snapshot);
-            assessments.OfferSummary(sample.SummaryJson, readAt);
-            await events.ReconcileAsync(SampledCondition.From(sample, options.Value), ct);
-            await CleanUpWhenDueAsync(ct);
+            var started = time.GetTimestamp();
+            var succeeded = false;
+            try
+            {
+                var sample = await reader.ReadAsync(ct);
+                gauges.Publish(sample.Snapshot);
+                assessments.OfferSummary(sample.SummaryJson, readAt);
+                await events.ReconcileAsync(SampledCondition.From(sample, options.Value), ct);
+                await CleanUpWhenDueAsync(ct);
+                succeeded = true;
+            }
+            finally
+            {
+                gauges.RecordSampleDuration(time.GetElapsedTime(started), succeeded);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -7,6 +7,12 @@ public sealed class MonitoringOptions
 {
     public const string SectionName = "Monitoring";
 
+    /// <summary>
+    /// Whether this instance samples at all. Several instances already share one sampler through an
+    /// advisory lock; this is for instances that must never put the sampling load on the database.
+    /// </summary>
+    public bool SamplerEnabled { get; set; } = true;
+
     /// <summary>How often the sampler reads the monitoring views (and retries the advisory lock).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(15);
