@@ -105,7 +105,6 @@ run_monitoring_benchmarks() {
     start_api "$API_PORT" "$MONITORING_DB"
     benchmark_monitoring_endpoints
     benchmark_sampler_cpu
-    stop_process "api-$MONITORING_DB"
 }
 
 write_how_to_reproduce() {

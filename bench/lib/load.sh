@@ -12,8 +12,9 @@ run_wrk() {
     [ "$tokens" != - ] || tokens=""
     # Each run gets its own block of 500,000 client addresses (4,194,304 in 100.64.0.0/10).
     WRK_RUNS=$((WRK_RUNS + 1))
-    WRK_COMMAND="BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKENS=${tokens#"$REPO_DIR/"} wrk -t$WRK_THREADS -c$connections -d$duration --timeout 10s -s bench/load/requests.lua '$url'"
-    env BENCH_METHOD="$method" BENCH_BODY="$body" BENCH_TOKENS="$tokens" BENCH_THREADS="$WRK_THREADS" \
+    # BENCH_HEADER (the caller's environment): one more request header, see requests.lua.
+    WRK_COMMAND="${BENCH_HEADER:+BENCH_HEADER='$BENCH_HEADER' }BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKENS=${tokens#"$REPO_DIR/"} wrk -t$WRK_THREADS -c$connections -d$duration --timeout 10s -s bench/load/requests.lua '$url'"
+    env BENCH_HEADER="${BENCH_HEADER:-}" BENCH_METHOD="$method" BENCH_BODY="$body" BENCH_TOKENS="$tokens" BENCH_THREADS="$WRK_THREADS" \
         BENCH_RUN_ID="$label-$(date +%s)" BENCH_IP_BASE=$(( (WRK_RUNS % 8) * 500000 )) WRK_RESULT="$WRK_JSON" \
         wrk -t"$WRK_THREADS" -c"$connections" -d"$duration" --timeout 10s -s "$BENCH_DIR/load/requests.lua" "$url" \
         >"$OUT_DIR/load/$label.txt" 2>&1 || { cat "$OUT_DIR/load/$label.txt" >&2; die "wrk failed ($label)"; }

@@ -7,6 +7,7 @@
 --   BENCH_RUN_ID   makes the e-mails of this run unique (one person is referred once)
 --   BENCH_IP_BASE  first client address number of this run (X-Forwarded-For in 100.64.0.0/10),
 --                  so that runs do not share addresses (5 referrals per client IP per day)
+--   BENCH_HEADER   one more request header, "Name: value" (e.g. "Cache-Control: no-cache")
 --   WRK_RESULT     file that receives a JSON summary: throughput, latency percentiles, statuses
 -- The path (with its query) is the one of the URL given to wrk.
 -- Why wrk: a C event loop that keeps 64 connections busy from a fraction of one core, which
@@ -22,7 +23,7 @@ function setup(thread)
     table.insert(threads, thread)
 end
 
-local method, body_kind, run_id
+local method, body_kind, run_id, extra_name, extra_value
 local tokens = {}
 local counter = 0
 statuses = {}
@@ -41,6 +42,7 @@ function init(args)
     end
     thread_total = tonumber(os.getenv("BENCH_THREADS") or "1")
     ip_base = tonumber(os.getenv("BENCH_IP_BASE") or "0")
+    extra_name, extra_value = string.match(os.getenv("BENCH_HEADER") or "", "^([^:]+):%s*(.+)$")
 end
 
 local reward_types = { "credit", "credit", "credit", "discount", "discount", "feature" }
@@ -51,6 +53,9 @@ function request()
     local headers = {}
     if #tokens > 0 then
         headers["Authorization"] = "Bearer " .. tokens[(n % #tokens) + 1]
+    end
+    if extra_name then
+        headers[extra_name] = extra_value
     end
     local body = nil
     if body_kind == "referral" then
