@@ -19,18 +19,19 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
     // One definer function: platform-wide rules (first touch, per-IP) and index use that RLS would prevent.
     private const string SignalsSql = "SELECT * FROM referral_fraud_signals(@email, @ip)";
 
-    private const string InsertCodeSql = """
-        INSERT INTO referral_codes (organization_id, user_id, code)
-        VALUES (app.current_organization_id(), app.current_user_id(), @code)
-        ON CONFLICT (code) DO NOTHING
-        RETURNING id
-        """;
-
+    // The code and the referral that uses it in one statement: no row when the drawn code is taken
+    // (ON CONFLICT DO NOTHING), so the caller draws again; a unique violation is the referred e-mail.
     private const string InsertReferralSql = """
+        WITH code AS (
+            INSERT INTO referral_codes (organization_id, user_id, code)
+            VALUES (app.current_organization_id(), app.current_user_id(), @code)
+            ON CONFLICT (code) DO NOTHING
+            RETURNING id)
         INSERT INTO referrals (organization_id, referral_code_id, referrer_user_id, referrer_type, referred_email,
                                reward_type, fraud_score, fraud_reasons, flagged_for_review, client_ip)
-        VALUES (app.current_organization_id(), @codeId, app.current_user_id(), @referrerType, @email,
-                @rewardType, @score, @reasons, @flagged, @ip)
+        SELECT app.current_organization_id(), code.id, app.current_user_id(), @referrerType, @email,
+               @rewardType, @score, @reasons, @flagged, @ip
+        FROM code
         RETURNING id, status
         """;
 
@@ -84,12 +85,10 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
             ReferralTelemetry.CountByRule(ReferralTelemetry.Flagged, reasons);
         }
 
-        var (codeId, code) = await InsertCodeAsync(ct);
-        Guid referralId;
-        string status;
+        Stored stored;
         try
         {
-            (referralId, status) = await InsertReferralAsync(req, email, codeId, score, reasons, flagged, ip, ct);
+            stored = await InsertReferralAsync(req, email, score, reasons, flagged, ip, converted, ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -99,7 +98,7 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
             return;
         }
 
-        var tier = await TierAsync(converted, ct);
+        var (referralId, status, code, tier) = stored;
         ReferralTelemetry.CodesCreated.Add(1);
         var rewardType = req.RewardType ?? "credit";
         var response = new Response(
@@ -144,47 +143,48 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
         return (signals, reader.GetInt64(2), reader.GetInt32(7));
     }
 
-    private async Task<(Guid Id, string Code)> InsertCodeAsync(CancellationToken ct)
+    private sealed record Stored(Guid ReferralId, string Status, string Code, RewardTier Tier);
+
+    /// <summary>Stores code and referral, and reads the caller's tier, in one round trip per drawn code.</summary>
+    private async Task<Stored> InsertReferralAsync(Request req, string email, decimal score,
+        IReadOnlyList<string> reasons, bool flagged, IPAddress? ip, int converted, CancellationToken ct)
     {
         for (var attempt = 1; attempt <= CodeAttempts; attempt++)
         {
             var code = ReferralCode.New();
-            await using var command = Session.CreateCommand(InsertCodeSql);
-            command.Parameters.AddWithValue("code", code);
-            if (await command.ExecuteScalarAsync(ct) is Guid id)
+            await using var batch = Session.CreateBatch();
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertReferralSql)
             {
-                return (id, code);
+                Parameters =
+                {
+                    new NpgsqlParameter("code", code),
+                    new NpgsqlParameter("referrerType", req.ReferrerType ?? "supplier"),
+                    new NpgsqlParameter("email", email),
+                    new NpgsqlParameter("rewardType", req.RewardType ?? "credit"),
+                    new NpgsqlParameter("score", score),
+                    new NpgsqlParameter("reasons", reasons.ToArray()),
+                    new NpgsqlParameter("flagged", flagged),
+                    new NpgsqlParameter("ip", NpgsqlTypes.NpgsqlDbType.Inet) { Value = (object?)ip ?? DBNull.Value },
+                },
+            });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {RewardTier.Columns} FROM referral_tier_for(@converted)")
+            {
+                Parameters = { new NpgsqlParameter("converted", converted) },
+            });
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct))
+            {
+                continue;
             }
+
+            var (id, status) = (reader.GetGuid(0), reader.GetString(1));
+            await reader.NextResultAsync(ct);
+            await reader.ReadAsync(ct);
+            return new Stored(id, status, code, RewardTier.Read(reader));
         }
 
         // 36^8 codes: five collisions in a row means something other than chance.
         throw new InvalidOperationException($"No free referral code after {CodeAttempts} attempts.");
-    }
-
-    private async Task<(Guid Id, string Status)> InsertReferralAsync(Request req, string email, Guid codeId, decimal score,
-        IReadOnlyList<string> reasons, bool flagged, IPAddress? ip, CancellationToken ct)
-    {
-        await using var command = Session.CreateCommand(InsertReferralSql);
-        command.Parameters.AddWithValue("codeId", codeId);
-        command.Parameters.AddWithValue("referrerType", req.ReferrerType ?? "supplier");
-        command.Parameters.AddWithValue("email", email);
-        command.Parameters.AddWithValue("rewardType", req.RewardType ?? "credit");
-        command.Parameters.AddWithValue("score", score);
-        command.Parameters.AddWithValue("reasons", reasons.ToArray());
-        command.Parameters.AddWithValue("flagged", flagged);
-        command.Parameters.Add(new NpgsqlParameter("ip", NpgsqlTypes.NpgsqlDbType.Inet) { Value = (object?)ip ?? DBNull.Value });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return (reader.GetGuid(0), reader.GetString(1));
-    }
-
-    private async Task<RewardTier> TierAsync(int converted, CancellationToken ct)
-    {
-        await using var command = Session.CreateCommand($"SELECT {RewardTier.Columns} FROM referral_tier_for(@converted)");
-        command.Parameters.AddWithValue("converted", converted);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return RewardTier.Read(reader);
     }
 
     private static string Money(int cents, string currency) => $"{cents / 100m:0.00} {currency}";
