@@ -4,6 +4,7 @@ using WedSync.Api.Features.Monitoring;
 using WedSync.Api.Features.Referrals.Expiry;
 using WedSync.Api.Features.Referrals.Shared;
 using WedSync.Api.Platform.Auth;
+using WedSync.Api.Platform.Database;
 using WedSync.Api.Platform.Health;
 using WedSync.Api.Platform.OpenApi;
 using WedSync.Api.Platform.Problems;
@@ -20,7 +21,7 @@ if (DevTokenCommand.IsRequested(args))
 
 builder.AddServiceDefaults();
 // Registers /health's database check; the journal check beside it makes /health need both.
-builder.AddNpgsqlDataSource("wedsync");
+builder.AddWedSyncDatabase();
 builder.Services.AddSingleton<MigrationCatalogStatus>();
 builder.Services.AddHealthChecks().AddCheck<MigrationsAppliedHealthCheck>("migrations-applied");
 builder.AddWedSyncAuthentication();
