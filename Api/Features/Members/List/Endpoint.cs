@@ -44,7 +44,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
             Parameters =
             {
                 new NpgsqlParameter("limit", req.PageSize),
-                new NpgsqlParameter("offset", (long)(req.Page - 1) * req.PageSize),
+                new NpgsqlParameter("offset", req.RowsBefore()),
             },
         });
         await using var reader = await batch.ExecuteReaderAsync(ct);

@@ -1,28 +1,19 @@
 using FastEndpoints;
 using FluentValidation;
+using WedSync.Api.Platform.Paging;
 
 namespace WedSync.Api.Features.Members.List;
 
-public sealed class Request
+/// <summary>Members of the caller's organization, a page at a time.</summary>
+public sealed class Request() : PagedRequest(defaultPageSize: 20)
 {
-    /// <summary>1-based page number.</summary>
-    public int Page { get; init; } = 1;
-
-    /// <summary>Members per page, at most 100.</summary>
-    public int PageSize { get; init; } = 20;
 }
 
 public sealed class Validator : Validator<Request>
 {
-    public const int MaxPageSize = 100;
-
-    /// <summary>Far past any real organization; keeps OFFSET arithmetic small.</summary>
-    public const int MaxPage = 1_000_000;
-
     public Validator()
     {
-        RuleFor(r => r.Page).InclusiveBetween(1, MaxPage).WithMessage($"Must be between 1 and {MaxPage}.");
-        RuleFor(r => r.PageSize).InclusiveBetween(1, MaxPageSize).WithMessage($"Must be between 1 and {MaxPageSize}.");
+        Include(new PagingValidator<Request>());
     }
 }
 

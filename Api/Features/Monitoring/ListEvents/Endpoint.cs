@@ -42,7 +42,7 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
             command.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = (object?)req.From?.ToUniversalTime() ?? DBNull.Value });
             command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = (object?)req.To?.ToUniversalTime() ?? DBNull.Value });
             command.Parameters.AddWithValue("limit", req.PageSize);
-            command.Parameters.AddWithValue("offset", (req.Page - 1) * req.PageSize);
+            command.Parameters.AddWithValue("offset", req.RowsBefore());
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {

@@ -1,10 +1,11 @@
 using FastEndpoints;
 using FluentValidation;
+using WedSync.Api.Platform.Paging;
 using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.ListEvents;
 
-public sealed class Request
+public sealed class Request() : PagedRequest(defaultPageSize: 50)
 {
     public string? Severity { get; init; }
 
@@ -18,23 +19,18 @@ public sealed class Request
 
     /// <summary>Recorded before this time.</summary>
     public DateTimeOffset? To { get; init; }
-
-    public int Page { get; init; } = 1;
-
-    public int PageSize { get; init; } = 50;
 }
 
 public sealed class Validator : Validator<Request>
 {
     public Validator()
     {
+        Include(new PagingValidator<Request>());
         RuleFor(r => r.Severity).Must(s => MonitoringEventKinds.Severities.Contains(s)).When(r => r.Severity is not null)
             .WithMessage($"Must be one of {string.Join(", ", MonitoringEventKinds.Severities)}.");
         RuleFor(r => r.Type).Must(t => MonitoringEventKinds.Types.Contains(t)).When(r => r.Type is not null)
             .WithMessage($"Must be one of {string.Join(", ", MonitoringEventKinds.Types)}.");
         RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null);
-        RuleFor(r => r.Page).InclusiveBetween(1, 1_000_000);
-        RuleFor(r => r.PageSize).InclusiveBetween(1, 100);
     }
 }
 

@@ -41,7 +41,7 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
         await using (var command = Session.CreateCommand(string.Format(CultureInfo.InvariantCulture, SqlTemplate, column)))
         {
             command.Parameters.AddWithValue("limit", req.PageSize);
-            command.Parameters.AddWithValue("offset", (req.Page - 1) * req.PageSize);
+            command.Parameters.AddWithValue("offset", req.RowsBefore());
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {

@@ -1,16 +1,13 @@
 using FastEndpoints;
 using FluentValidation;
+using WedSync.Api.Platform.Paging;
 
 namespace WedSync.Api.Features.Monitoring.Tables;
 
-public sealed class Request
+public sealed class Request() : PagedRequest(defaultPageSize: 50)
 {
     /// <summary>deadTuples (default), size or seqScans; always descending.</summary>
     public string Sort { get; init; } = "deadTuples";
-
-    public int Page { get; init; } = 1;
-
-    public int PageSize { get; init; } = 50;
 }
 
 public sealed class Validator : Validator<Request>
@@ -19,9 +16,8 @@ public sealed class Validator : Validator<Request>
 
     public Validator()
     {
+        Include(new PagingValidator<Request>());
         RuleFor(r => r.Sort).Must(s => Sorts.Contains(s)).WithMessage($"Must be one of {string.Join(", ", Sorts)}.");
-        RuleFor(r => r.Page).InclusiveBetween(1, 1_000_000);
-        RuleFor(r => r.PageSize).InclusiveBetween(1, 100);
     }
 }
 

@@ -34,7 +34,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
         await using var command = Session.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter("status", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)req.Status ?? DBNull.Value });
         command.Parameters.AddWithValue("limit", req.PageSize);
-        command.Parameters.AddWithValue("offset", (req.Page - 1) * req.PageSize);
+        command.Parameters.AddWithValue("offset", req.RowsBefore());
         var items = new List<Referral>();
         long total = 0;
         await using (var reader = await command.ExecuteReaderAsync(ct))

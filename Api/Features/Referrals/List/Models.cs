@@ -1,16 +1,13 @@
 using FastEndpoints;
 using FluentValidation;
+using WedSync.Api.Platform.Paging;
 
 namespace WedSync.Api.Features.Referrals.List;
 
-public sealed class Request
+public sealed class Request() : PagedRequest(defaultPageSize: 20)
 {
     /// <summary>pending, signed_up, converted, expired or rejected; all when absent.</summary>
     public string? Status { get; init; }
-
-    public int Page { get; init; } = 1;
-
-    public int PageSize { get; init; } = 20;
 }
 
 public sealed class Validator : Validator<Request>
@@ -19,10 +16,9 @@ public sealed class Validator : Validator<Request>
 
     public Validator()
     {
+        Include(new PagingValidator<Request>());
         RuleFor(r => r.Status).Must(s => Statuses.Contains(s)).When(r => r.Status is not null)
             .WithMessage($"Must be one of {string.Join(", ", Statuses)}.");
-        RuleFor(r => r.Page).InclusiveBetween(1, 1_000_000);
-        RuleFor(r => r.PageSize).InclusiveBetween(1, 100);
     }
 }
 
