@@ -1,7 +1,7 @@
 using FastEndpoints;
 using FluentValidation;
-using WedSync.Api.Platform.Paging;
 using WedSync.Api.Features.Monitoring.Shared;
+using WedSync.Api.Platform.Paging;
 
 namespace WedSync.Api.Features.Monitoring.ListEvents;
 
