@@ -14,7 +14,8 @@ public static class DatabaseSetup
     /// The API runs short statements over large tables: their estimated cost passes jit_above_cost
     /// while they execute in milliseconds, and compiling them took ~350 ms per call (bench/, the
     /// analytics daily series at 1M referrals: 390 ms with JIT, 24 ms without).
-    /// Behind PgBouncer, list <c>options</c> in its ignore_startup_parameters, or set jit on the database.
+    /// PgBouncer refuses unknown startup parameters: there, list <c>options</c> in ignore_startup_parameters
+    /// (which drops it) and set jit off on the database or the API's login role.
     /// </remarks>
     public static IHostApplicationBuilder AddWedSyncDatabase(this IHostApplicationBuilder builder)
     {
