@@ -16,21 +16,31 @@ public sealed class RecentResult<T>(TimeProvider time, IHostApplicationLifetime 
     private readonly Lock gate = new();
     private Computed<T>? latest;
     private Task<Computed<T>>? running;
+    private DateTimeOffset runningSince;
 
-    /// <summary>The latest result when it is at most <paramref name="maxAge"/> old, otherwise a new one.</summary>
+    /// <summary>
+    /// The latest result when it is at most <paramref name="maxAge"/> old, otherwise a new one. With
+    /// <paramref name="refresh"/>, only a computation that started after this call may answer it: one
+    /// already under way may not see a change the caller just made.
+    /// </summary>
     public async Task<Computed<T>> GetAsync(
         Func<CancellationToken, Task<T>> compute, TimeSpan maxAge, bool refresh, CancellationToken ct)
     {
         Task<Computed<T>> pending;
         lock (gate)
         {
-            if (!refresh && latest is not null && time.GetUtcNow() - latest.ComputedAt <= maxAge)
+            var now = time.GetUtcNow();
+            if (!refresh && latest is not null && now - latest.ComputedAt <= maxAge)
             {
                 return latest;
             }
 
-            // A refresh may join a computation already under way: it started after the caller asked.
-            running ??= ComputeAsync(compute);
+            if (running is null || (refresh && runningSince < now))
+            {
+                runningSince = now;
+                running = ComputeAsync(compute, now);
+            }
+
             pending = running;
         }
 
@@ -49,13 +59,12 @@ public sealed class RecentResult<T>(TimeProvider time, IHostApplicationLifetime 
         }
     }
 
-    private async Task<Computed<T>> ComputeAsync(Func<CancellationToken, Task<T>> compute)
+    private async Task<Computed<T>> ComputeAsync(Func<CancellationToken, Task<T>> compute, DateTimeOffset startedAt)
     {
         // Never run inside the caller's lock, even if the computation completes synchronously.
         await Task.Yield();
         try
         {
-            var startedAt = time.GetUtcNow();
             var value = await compute(lifetime.ApplicationStopping);
             Offer(value, startedAt);
             return new Computed<T>(value, startedAt);
@@ -64,7 +73,11 @@ public sealed class RecentResult<T>(TimeProvider time, IHostApplicationLifetime 
         {
             lock (gate)
             {
-                running = null;
+                // A later refresh may have started another computation meanwhile: leave that one in place.
+                if (runningSince == startedAt)
+                {
+                    running = null;
+                }
             }
         }
     }
