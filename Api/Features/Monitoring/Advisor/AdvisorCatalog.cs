@@ -11,6 +11,9 @@ public static class AdvisorCatalog
     /// <summary>Schemas that hold our objects; system and extension schemas are not ours to lint.</summary>
     private const string UserSchema = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'";
 
+    /// <summary>A session as the session checks name it: its pid and application (or user).</summary>
+    private const string SessionObject = "format('pid %s (%s)', a.pid, coalesce(nullif(a.application_name, ''), a.usename::text))";
+
     private const string NotExtensionOwned = "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')";
 
     public static readonly AdvisorCheck[] Checks =
@@ -140,8 +143,8 @@ public static class AdvisorCatalog
         new("long_running_query",
             "A statement has been running for more than 5 minutes: it holds locks and its snapshot keeps vacuum from cleaning up.",
             "Find out what it is (slow-queries) and cancel it with pg_cancel_backend(pid) if it is not expected.",
-            """
-            SELECT format('pid %s (%s)', a.pid, coalesce(nullif(a.application_name, ''), a.usename::text)), 'warn',
+            $"""
+            SELECT {SessionObject}, 'warn',
                    'running for ' || date_trunc('second', clock_timestamp() - a.query_start)
             FROM pg_stat_activity a
             WHERE a.backend_type = 'client backend' AND a.state = 'active' AND a.pid <> pg_backend_pid()
@@ -151,8 +154,8 @@ public static class AdvisorCatalog
         new("blocked_query",
             "A session waits for a lock another session holds.",
             "Look at the blocking sessions; end a stuck one with pg_terminate_backend(pid), and keep transactions short.",
-            """
-            SELECT format('pid %s (%s)', a.pid, coalesce(nullif(a.application_name, ''), a.usename::text)), 'warn',
+            $"""
+            SELECT {SessionObject}, 'warn',
                    'blocked by ' || array_to_string(pg_blocking_pids(a.pid), ', ')
             FROM pg_stat_activity a
             WHERE a.wait_event_type = 'Lock' AND cardinality(pg_blocking_pids(a.pid)) > 0
@@ -160,8 +163,8 @@ public static class AdvisorCatalog
         new("idle_in_transaction",
             "A session has sat idle inside an open transaction for more than a minute: it holds its locks and keeps vacuum from cleaning up.",
             "Fix the code path that leaves the transaction open; set idle_in_transaction_session_timeout as a guard.",
-            """
-            SELECT format('pid %s (%s)', a.pid, coalesce(nullif(a.application_name, ''), a.usename::text)), 'warn',
+            $"""
+            SELECT {SessionObject}, 'warn',
                    'idle in transaction for ' || date_trunc('second', clock_timestamp() - a.state_change)
             FROM pg_stat_activity a
             WHERE a.backend_type = 'client backend' AND a.state IN ('idle in transaction', 'idle in transaction (aborted)')

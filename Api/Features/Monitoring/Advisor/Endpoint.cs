@@ -13,8 +13,7 @@ public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider tim
         {
             s.Summary = "Database advisor: security, index, vacuum, sequence and session findings (platform admins)";
             s.Description = "Each finding has a level (error | warn | info), the check, the object, why it matters and the remedy. "
-                + "A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; "
-                + "send Cache-Control: no-cache to have it computed now.";
+                + ReusedResultNote;
         });
     }
 

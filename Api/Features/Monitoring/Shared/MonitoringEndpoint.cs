@@ -27,6 +27,11 @@ public abstract class MonitoringEndpoint<TRequest, TResponse> : TenantEndpoint<T
     /// <summary>The use case, run for a platform admin inside the open request session.</summary>
     protected abstract Task HandleAsAdminAsync(TRequest req, CancellationToken ct);
 
+    /// <summary>The OpenAPI words for an endpoint served from <see cref="MonitoringAssessments"/>.</summary>
+    protected const string ReusedResultNote =
+        "A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; "
+        + "send Cache-Control: no-cache to have it computed now.";
+
     /// <summary>The caller asked for a result computed now (<c>Cache-Control: no-cache</c> or <c>max-age=0</c>).</summary>
     protected bool CallerWantsFreshResult =>
         HttpContext.Request.GetTypedHeaders().CacheControl is { } cacheControl

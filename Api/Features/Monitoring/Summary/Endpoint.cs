@@ -17,8 +17,7 @@ public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider tim
         {
             s.Summary = "Database health score, metrics and recommendations (platform admins)";
             s.Description = "Score 0-100 from get_db_monitoring_summary() (slow queries, connection utilization, RLS risk, open high/critical events); status excellent >= 90, good >= 75, fair >= 50, poor. The advisor's error findings are added to the recommendations. "
-                + "A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; "
-                + "send Cache-Control: no-cache to have it computed now.";
+                + ReusedResultNote;
         });
     }
 
