@@ -6,8 +6,9 @@ namespace WedSync.Api.Platform.OpenApi;
 
 /// <summary>
 /// Finishing touches that make the document say what the API does: anonymous operations state that
-/// they need no credentials, and request types that became query and route parameters leave no
-/// orphaned schemas behind.
+/// they need no credentials, every member of a response body is required (System.Text.Json writes
+/// each one, null included), problem bodies allow their extension members, and request types that
+/// became query and route parameters leave no orphaned schemas behind.
 /// </summary>
 public sealed class DocumentCleanup : IDocumentProcessor
 {
@@ -24,6 +25,7 @@ public sealed class DocumentCleanup : IDocumentProcessor
         }
 
         DescribeNullableReferences(document);
+        ResponseShapes.Apply(document);
         RemoveUnreferencedSchemas(document);
     }
 
