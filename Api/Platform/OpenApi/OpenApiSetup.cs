@@ -97,7 +97,17 @@ public static class OpenApiSetup
 
     public static WebApplication UseWedSyncOpenApi(this WebApplication app)
     {
-        app.UseOpenApi(settings => settings.Path = DocumentPath);
+        app.UseOpenApi(settings =>
+        {
+            settings.Path = DocumentPath;
+            // NSwag names the host that asked as the server; "/" (the host that serves the document) keeps
+            // the document the same on every host, so byte for byte comparable (the generated client's check).
+            settings.PostProcess = (document, _) =>
+            {
+                document.Servers.Clear();
+                document.Servers.Add(new OpenApiServer { Url = "/", Description = "The host that serves this document." });
+            };
+        });
         if (app.Environment.IsDevelopment())
         {
             // Browsable reference at /scalar/v1, reading the document above.
