@@ -16,7 +16,8 @@ namespace WedSync.Api.Platform.OpenApi;
 /// or 404 named in the summary went missing and a 200 that never comes stayed. Here:
 /// <list type="bullet">
 /// <item>a success (2xx) named in the summary gets the response type's schema (204: no body); when the
-/// summary names successes, no other success is documented (FastEndpoints' default 200 or 204 goes);</item>
+/// summary names successes, no other success is documented, and FastEndpoints' default 200 or 204 also
+/// goes when <c>Produces</c> declares another success;</item>
 /// <item>a redirect (3xx) gets no body and a <c>Location</c> header;</item>
 /// <item>an error (4xx/5xx) gets an <c>application/problem+json</c> body (400: the validation problem);</item>
 /// <item>a 429 or 503 says when to come back (<c>Retry-After</c>);</item>
@@ -37,11 +38,14 @@ public sealed class ResponseConventions : IOperationProcessor
         var responses = context.OperationDescription.Operation.Responses;
         var named = endpoint.EndpointSummary?.Responses ?? [];
         var namedSuccesses = named.Keys.Where(status => status is >= 200 and < 400).ToList();
-        if (namedSuccesses.Count > 0)
+        // FastEndpoints' default success (200 with a response type, else 204) is never sent by an endpoint
+        // that names its own successes, or declares another one with Produces (201, 302...).
+        var defaults = new[] { "200", "204" };
+        var declaredOther = responses.Keys.Any(key => key[0] is '2' or '3' && !defaults.Contains(key));
+        foreach (var key in responses.Keys.Where(key => key[0] is '2' or '3').ToList())
         {
-            // FastEndpoints' default success (200 with a response type, else 204) is never sent by an
-            // endpoint that names its own, such as 201 or 302.
-            foreach (var key in responses.Keys.Where(key => key[0] is '2' or '3' && !namedSuccesses.Contains(int.Parse(key, System.Globalization.CultureInfo.InvariantCulture))).ToList())
+            var isNamed = namedSuccesses.Contains(int.Parse(key, System.Globalization.CultureInfo.InvariantCulture));
+            if (!isNamed && (namedSuccesses.Count > 0 || (declaredOther && defaults.Contains(key))))
             {
                 responses.Remove(key);
             }
