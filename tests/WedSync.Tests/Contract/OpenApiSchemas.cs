@@ -4,7 +4,8 @@ namespace WedSync.Tests.Contract;
 
 /// <summary>
 /// OpenAPI 3.0 schemas as JSON Schema 2020-12, which JsonSchema.Net evaluates. The dialects differ in
-/// a few words: <c>nullable: true</c> becomes "or null", references point into <c>$defs</c>, boolean
+/// a few words: <c>nullable: true</c> adds "null" to the schema's own type (OpenAPI 3.0.3), references
+/// point into <c>$defs</c>, boolean
 /// <c>exclusiveMinimum</c>/<c>exclusiveMaximum</c> become numbers, and the OpenAPI-only words
 /// (<c>example</c>, <c>x-*</c>, <c>discriminator</c>...) go.
 /// </summary>
@@ -74,9 +75,18 @@ public static class OpenApiSchemas
 
                 ExclusiveBound(schema, result, "exclusiveMinimum", "minimum");
                 ExclusiveBound(schema, result, "exclusiveMaximum", "maximum");
-                return schema["nullable"]?.GetValue<bool>() == true
-                    ? new JsonObject { ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "null" }, result) }
-                    : result;
+                if (schema["nullable"]?.GetValue<bool>() == true && result["type"] is JsonValue type)
+                {
+                    // As OpenAPI 3.0.3 reads it: null joins the type (and the enum) of this schema only;
+                    // schemas it combines (allOf, oneOf, a $ref) still apply to null.
+                    result["type"] = new JsonArray(type.GetValue<string>(), "null");
+                    if (result["enum"] is JsonArray values && !values.Any(value => value is null))
+                    {
+                        values.Add(null);
+                    }
+                }
+
+                return result;
             default:
                 return node?.DeepClone();
         }

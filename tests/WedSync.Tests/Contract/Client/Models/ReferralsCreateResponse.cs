@@ -15,10 +15,10 @@ namespace WedSync.Tests.Contract.Client.Models
         /// <summary>The fraudReview property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::WedSync.Tests.Contract.Client.Models.ReferralsCreateResponse_fraudReview? FraudReview { get; set; }
+        public global::WedSync.Tests.Contract.Client.Models.ReferralsCreateFraudReview? FraudReview { get; set; }
 #nullable restore
 #else
-        public global::WedSync.Tests.Contract.Client.Models.ReferralsCreateResponse_fraudReview FraudReview { get; set; }
+        public global::WedSync.Tests.Contract.Client.Models.ReferralsCreateFraudReview FraudReview { get; set; }
 #endif
         /// <summary>The referralCode property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -72,7 +72,7 @@ namespace WedSync.Tests.Contract.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "fraudReview", n => { FraudReview = n.GetObjectValue<global::WedSync.Tests.Contract.Client.Models.ReferralsCreateResponse_fraudReview>(global::WedSync.Tests.Contract.Client.Models.ReferralsCreateResponse_fraudReview.CreateFromDiscriminatorValue); } },
+                { "fraudReview", n => { FraudReview = n.GetObjectValue<global::WedSync.Tests.Contract.Client.Models.ReferralsCreateFraudReview>(global::WedSync.Tests.Contract.Client.Models.ReferralsCreateFraudReview.CreateFromDiscriminatorValue); } },
                 { "referralCode", n => { ReferralCode = n.GetStringValue(); } },
                 { "referralId", n => { ReferralId = n.GetGuidValue(); } },
                 { "rewardDetails", n => { RewardDetails = n.GetObjectValue<global::WedSync.Tests.Contract.Client.Models.ReferralsCreateRewardDetails>(global::WedSync.Tests.Contract.Client.Models.ReferralsCreateRewardDetails.CreateFromDiscriminatorValue); } },
@@ -87,7 +87,7 @@ namespace WedSync.Tests.Contract.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteObjectValue<global::WedSync.Tests.Contract.Client.Models.ReferralsCreateResponse_fraudReview>("fraudReview", FraudReview);
+            writer.WriteObjectValue<global::WedSync.Tests.Contract.Client.Models.ReferralsCreateFraudReview>("fraudReview", FraudReview);
             writer.WriteStringValue("referralCode", ReferralCode);
             writer.WriteGuidValue("referralId", ReferralId);
             writer.WriteObjectValue<global::WedSync.Tests.Contract.Client.Models.ReferralsCreateRewardDetails>("rewardDetails", RewardDetails);

@@ -25,10 +25,10 @@ namespace WedSync.Tests.Contract.Client.Models
         /// <summary>The nextTier property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::WedSync.Tests.Contract.Client.Models.ReferralsStatsResponse_nextTier? NextTier { get; set; }
+        public global::WedSync.Tests.Contract.Client.Models.ReferralsStatsNextTier? NextTier { get; set; }
 #nullable restore
 #else
-        public global::WedSync.Tests.Contract.Client.Models.ReferralsStatsResponse_nextTier NextTier { get; set; }
+        public global::WedSync.Tests.Contract.Client.Models.ReferralsStatsNextTier NextTier { get; set; }
 #endif
         /// <summary>The pendingRewards property</summary>
         public long? PendingRewards { get; set; }
@@ -66,7 +66,7 @@ namespace WedSync.Tests.Contract.Client.Models
             {
                 { "currency", n => { Currency = n.GetStringValue(); } },
                 { "earnedRewards", n => { EarnedRewards = n.GetLongValue(); } },
-                { "nextTier", n => { NextTier = n.GetObjectValue<global::WedSync.Tests.Contract.Client.Models.ReferralsStatsResponse_nextTier>(global::WedSync.Tests.Contract.Client.Models.ReferralsStatsResponse_nextTier.CreateFromDiscriminatorValue); } },
+                { "nextTier", n => { NextTier = n.GetObjectValue<global::WedSync.Tests.Contract.Client.Models.ReferralsStatsNextTier>(global::WedSync.Tests.Contract.Client.Models.ReferralsStatsNextTier.CreateFromDiscriminatorValue); } },
                 { "pendingRewards", n => { PendingRewards = n.GetLongValue(); } },
                 { "successfulReferrals", n => { SuccessfulReferrals = n.GetLongValue(); } },
                 { "tier", n => { Tier = n.GetStringValue(); } },
@@ -83,7 +83,7 @@ namespace WedSync.Tests.Contract.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("currency", Currency);
             writer.WriteLongValue("earnedRewards", EarnedRewards);
-            writer.WriteObjectValue<global::WedSync.Tests.Contract.Client.Models.ReferralsStatsResponse_nextTier>("nextTier", NextTier);
+            writer.WriteObjectValue<global::WedSync.Tests.Contract.Client.Models.ReferralsStatsNextTier>("nextTier", NextTier);
             writer.WriteLongValue("pendingRewards", PendingRewards);
             writer.WriteLongValue("successfulReferrals", SuccessfulReferrals);
             writer.WriteStringValue("tier", Tier);
