@@ -35,16 +35,21 @@ public static class SplinterChecks
             $"The view runs with its owner's rights: {Role} reads through it whatever the owner may read, past the row-level security and privileges of the tables underneath.",
             "ALTER VIEW … SET (security_invoker = true), or move the view out of the schemas the request role uses and serve it through a function that checks the caller.",
             $"""
-            SELECT format('%I.%I', n.nspname, c.relname), 'error', NULL
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'v' AND {NotSystemSchema}
-              AND current_setting('server_version_num')::integer >= 150000
-              AND has_schema_privilege('{Role}', n.oid, 'USAGE')
-              AND has_table_privilege('{Role}', c.oid, 'SELECT, INSERT, UPDATE, DELETE')
-              AND NOT EXISTS (SELECT 1 FROM unnest(c.reloptions) o
+            WITH views AS MATERIALIZED (
+                -- Views first: the privilege functions below would otherwise run for every relation.
+                SELECT c.oid, c.relname, c.reloptions, n.oid AS nspoid, n.nspname
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind = 'v' AND {NotSystemSchema}
+            )
+            SELECT format('%I.%I', v.nspname, v.relname), 'error', NULL
+            FROM views v
+            WHERE current_setting('server_version_num')::integer >= 150000
+              AND has_schema_privilege('{Role}', v.nspoid, 'USAGE')
+              AND has_table_privilege('{Role}', v.oid, 'SELECT, INSERT, UPDATE, DELETE')
+              AND NOT EXISTS (SELECT 1 FROM unnest(v.reloptions) o
                               WHERE lower(o) IN ('security_invoker=true', 'security_invoker=on', 'security_invoker=1', 'security_invoker=yes'))
-              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-            """),
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = v.oid AND d.deptype = 'e')
+"""),
 
         // splinter 0006_multiple_permissive_policies: PUBLIC policies count for every role; roles
         // that bypass RLS are not subject to policies at all.
