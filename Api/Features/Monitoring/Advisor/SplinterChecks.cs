@@ -20,13 +20,15 @@ public static class SplinterChecks
     private const string NotSystemSchema = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')";
 
     /// <summary>Policies whose expressions are the same for every row and caller: only these node types,
-    /// and only built-in operators (an operator function of ours could do anything when evaluated). The
-    /// LIKEs first drop, cheaply, the usual policy that reads a column, a sub-select or a function.</summary>
+    /// and only built-in comparison operators: an operator function of ours could do anything when
+    /// evaluated, and arithmetic can fail (1 / 0 = 1 would fail the whole advisor); comparing constants
+    /// cannot. The LIKEs first drop, cheaply, the usual policy that reads a column, a sub-select or a function.</summary>
     private const string ConstantTree = """
         e.tree::text NOT LIKE '%{VAR %' AND e.tree::text NOT LIKE '%{SUBLINK %' AND e.tree::text NOT LIKE '%{FUNCEXPR %'
         AND NOT EXISTS (SELECT 1 FROM regexp_matches(e.tree::text, '\{([A-Z_]+)', 'g') m(node)
                     WHERE m.node[1] NOT IN ('CONST', 'OPEXPR', 'BOOLEXPR', 'NULLTEST', 'BOOLEANTEST', 'RELABELTYPE'))
         AND NOT EXISTS (SELECT 1 FROM regexp_matches(e.tree::text, ':opfuncid (\d+)', 'g') f(id) WHERE f.id[1]::oid >= 16384)
+        AND NOT EXISTS (SELECT 1 FROM regexp_matches(e.tree::text, ':opresulttype (\d+)', 'g') r(id) WHERE r.id[1]::oid <> 'boolean'::regtype)
         """;
 
     public static readonly AdvisorCheck[] Checks =
