@@ -1,0 +1,68 @@
+using FastEndpoints;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+using WedSync.Api.Features.Monitoring.Shared;
+using WedSync.Api.Platform.Problems;
+
+namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Resume;
+
+/// <summary>
+/// Restarts deliveries to a paused subscription: its failure count starts again at zero and the
+/// messages held while it was paused are sent (events keep being queued for a paused subscription).
+/// </summary>
+public sealed class Endpoint : MonitoringEndpoint<Request, AlertSubscription>
+{
+    private const string ResumeSql = """
+        UPDATE webhook_subscriptions SET paused_at = NULL, pause_reason = NULL, consecutive_failures = 0
+        WHERE id = @id AND topic = 'monitoring' AND paused_at IS NOT NULL
+        """;
+
+    private const string ReadSql = $"SELECT {AlertSubscription.Columns} FROM {AlertSubscription.From} AND s.id = @id";
+
+    public override void Configure()
+    {
+        Post("/monitoring/alert-subscriptions/{id}/resume");
+        Summary(s =>
+        {
+            s.Summary = "Resume a paused monitoring alert subscription (platform admins)";
+            s.Responses[StatusCodes.Status200OK] = "The subscription, delivering again.";
+            s.Responses[StatusCodes.Status404NotFound] = "No alert subscription with this id.";
+            s.Responses[StatusCodes.Status409Conflict] = "The subscription is not paused.";
+        });
+        Description(b => b.ProducesProblemFE<ProblemResponse>(StatusCodes.Status404NotFound)
+            .ProducesProblemFE<ProblemResponse>(StatusCodes.Status409Conflict));
+    }
+
+    protected override async Task HandleAsAdminAsync(Request req, CancellationToken ct)
+    {
+        int resumed;
+        await using (var command = Session.CreateCommand(ResumeSql))
+        {
+            command.Parameters.AddWithValue("id", req.Id);
+            resumed = await command.ExecuteNonQueryAsync(ct);
+        }
+
+        AlertSubscription? subscription = null;
+        await using (var command = Session.CreateCommand(ReadSql))
+        {
+            command.Parameters.AddWithValue("id", req.Id);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                subscription = AlertSubscription.Read(reader);
+            }
+        }
+
+        if (subscription is null)
+        {
+            await Send.ProblemAsync(StatusCodes.Status404NotFound, "No alert subscription with this id.");
+        }
+        else if (resumed == 0)
+        {
+            await Send.ProblemAsync(StatusCodes.Status409Conflict, "This subscription is not paused.");
+        }
+        else
+        {
+            await Send.OkAsync(subscription, ct);
+        }
+    }
+}
