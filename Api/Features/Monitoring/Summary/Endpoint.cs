@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FastEndpoints;
 using WedSync.Api.Features.Monitoring.Advisor;
-using WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.Summary;

@@ -1,4 +1,4 @@
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Resume;
+namespace WedSync.Api.Features.Monitoring.ResumeAlertSubscription;
 
 public sealed class Request
 {

@@ -1,4 +1,4 @@
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Delete;
+namespace WedSync.Api.Features.Monitoring.DeleteAlertSubscription;
 
 public sealed class Request
 {

@@ -1,8 +1,8 @@
 using FastEndpoints;
-using WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 using WedSync.Api.Features.Monitoring.Shared;
 
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.List;
+namespace WedSync.Api.Features.Monitoring.ListAlertSubscriptions;
 
 /// <summary>Every monitoring alert subscription, oldest first, with its failure count and pause state (no secrets).</summary>
 public sealed class Endpoint : MonitoringEndpoint<EmptyRequest, Response>

@@ -1,8 +1,8 @@
 using FastEndpoints;
 using FluentValidation;
-using WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Deliveries;
+namespace WedSync.Api.Features.Monitoring.AlertSubscriptionDeliveries;
 
 public sealed class Request
 {

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+namespace WedSync.Api.Features.Monitoring.AlertSubscriptions;
 
 /// <summary>
 /// A webhook subscription of topic <c>monitoring</c> with its filter, as the API shows it. The signing

@@ -1,10 +1,10 @@
 using FastEndpoints;
 using FluentValidation;
-using WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Webhooks;
 
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Create;
+namespace WedSync.Api.Features.Monitoring.CreateAlertSubscription;
 
 public sealed class Request
 {

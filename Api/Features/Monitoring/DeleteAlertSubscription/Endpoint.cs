@@ -1,9 +1,9 @@
 using FastEndpoints;
-using WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Problems;
 
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Delete;
+namespace WedSync.Api.Features.Monitoring.DeleteAlertSubscription;
 
 /// <summary>Ends a subscription; its undelivered messages and its delivery log go with it.</summary>
 public sealed class Endpoint : MonitoringEndpoint<Request, EmptyResponse>

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using FastEndpoints;
-using WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Problems;
 
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Deliveries;
+namespace WedSync.Api.Features.Monitoring.AlertSubscriptionDeliveries;
 
 /// <summary>The delivery log of one subscription: its newest messages, each with every attempt.</summary>
 public sealed class Endpoint : MonitoringEndpoint<Request, Response>

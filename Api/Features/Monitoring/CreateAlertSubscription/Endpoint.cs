@@ -1,11 +1,11 @@
 using FastEndpoints;
 using Npgsql;
 using NpgsqlTypes;
-using WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Webhooks;
 
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Create;
+namespace WedSync.Api.Features.Monitoring.CreateAlertSubscription;
 
 /// <summary>
 /// Subscribes a webhook receiver to monitoring events: from the next matching event on, each one is

@@ -1,9 +1,9 @@
 using FastEndpoints;
-using WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Problems;
 
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Resume;
+namespace WedSync.Api.Features.Monitoring.ResumeAlertSubscription;
 
 /// <summary>
 /// Restarts deliveries to a paused subscription: its failure count starts again at zero and the

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace WedSync.Api.Features.Monitoring.AlertSubscriptions.Shared;
+namespace WedSync.Api.Features.Monitoring.AlertSubscriptions;
 
 /// <summary>
 /// The summary's recommendation for each paused alert subscription: alerts stop reaching a person
