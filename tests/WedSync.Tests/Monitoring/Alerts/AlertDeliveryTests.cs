@@ -167,4 +167,35 @@ public sealed class AlertDeliveryTests(AppHostFixture fixture)
             Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM webhook_outbox WHERE status <> 'delivered'"));
         }
     }
+
+    [Fact]
+    public async Task Two_api_instances_behind_a_transaction_pooler_deliver_every_event_exactly_once()
+    {
+        await using var database = await AlertsDatabase.CreateAsync(fixture);
+        await using var pooler = await PgBouncerProcess.StartAsync(database.ConnectionString);
+        await using var receiver = new WebhookReceiver().Start();
+        // Small batches and quick polls, so both instances claim from the same rows at once.
+        (string, string)[] settings = [("Webhooks:BatchSize", "3"), ("Webhooks:PollInterval", "00:00:00.050")];
+        await using var first = await ApiServer.StartAsync(pooler.ConnectionString, AlertsDatabase.FastDelivery.ToDictionary().With(settings));
+        await using var second = await ApiServer.StartAsync(pooler.ConnectionString, AlertsDatabase.FastDelivery.ToDictionary().With(settings));
+        var secret = StandardWebhooks.NewSecret();
+        await first.Client.SubscribeAsync(new { url = receiver.Url, minimumSeverity = "low", secret });
+
+        const int events = 60;
+        var expected = new List<Guid>();
+        for (var i = 0; i < events / 2; i++)
+        {
+            expected.Add(await (i % 2 == 0 ? first : second).Client.RecordEventAsync("performance_alert", "medium"));
+            expected.Add(await database.InsertEventAsync("slow_query", "high"));
+        }
+
+        await receiver.WaitForAsync(events, Patience);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var delivered = receiver.Received;
+
+        Assert.Equal(expected.Order(), delivered.Select(AlertCalls.EventIdOf).Order());
+        Assert.Equal(events, delivered.Select(d => d.Id).Distinct().Count());
+        Assert.All(delivered, d => Assert.True(StandardWebhooks.Verifies(secret, d)));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM webhook_delivery_attempts WHERE NOT succeeded"));
+    }
 }

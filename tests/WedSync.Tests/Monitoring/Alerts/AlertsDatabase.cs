@@ -43,13 +43,7 @@ public sealed class AlertsDatabase : IAsyncDisposable
 
     public Task<ApiServer> StartApiAsync(params (string Key, string Value)[] overrides)
     {
-        var settings = FastDelivery.ToDictionary();
-        foreach (var (key, value) in overrides)
-        {
-            settings[key] = value;
-        }
-
-        return ApiServer.StartAsync(ConnectionString, settings);
+        return ApiServer.StartAsync(ConnectionString, FastDelivery.ToDictionary().With(overrides));
     }
 
     public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
@@ -71,6 +65,20 @@ public sealed class AlertsDatabase : IAsyncDisposable
             ("t", type), ("s", severity));
 
     public ValueTask DisposeAsync() => database.DisposeAsync();
+}
+
+public static class SettingsExtensions
+{
+    /// <summary>The settings with these keys set (replaced when present).</summary>
+    public static Dictionary<string, string> With(this Dictionary<string, string> settings, params (string Key, string Value)[] overrides)
+    {
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
 }
 
 /// <summary>The alert endpoints as a platform admin calls them.</summary>
