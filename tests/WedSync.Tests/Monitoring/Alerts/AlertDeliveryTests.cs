@@ -130,6 +130,7 @@ public sealed class AlertDeliveryTests(AppHostFixture fixture)
         var receiver = new WebhookReceiver();
         var secret = StandardWebhooks.NewSecret();
         Guid[] expected;
+        Guid rolledBack;
         await using (var api = await database.StartApiAsync(neverPause))
         {
             await api.Client.SubscribeAsync(new { url = receiver.Url, minimumSeverity = "medium", secret });
@@ -138,9 +139,11 @@ public sealed class AlertDeliveryTests(AppHostFixture fixture)
                 await api.Client.RecordEventAsync("slow_query", "high"),
                 await api.Client.RecordEventAsync("rls_violation", "critical"),
                 await database.InsertEventAsync("table_health", "medium"),
-                await api.Client.RecordEventAsync("performance_alert", "medium"),
+                // Non-ASCII text: the signature covers the UTF-8 bytes that are sent, not a re-encoding.
+                await api.Client.RecordEventAsync("performance_alert", "medium", new { venue = "Château d'Été 💍", note = "naïve \"quoted\" \u2028" }),
             ];
             await api.Client.RecordEventAsync("slow_query", "low");
+            rolledBack = await database.InsertEventAndRollBackAsync("slow_query", "critical");
 
             // Every message has been tried (and failed: nothing listens) before the API goes away.
             var tried = await MonitoringCalls.PollAsync(
@@ -162,8 +165,10 @@ public sealed class AlertDeliveryTests(AppHostFixture fixture)
             var delivered = receiver.Received;
 
             Assert.Equal(expected.Order(), delivered.Select(AlertCalls.EventIdOf).Order());
+            Assert.DoesNotContain(rolledBack, delivered.Select(AlertCalls.EventIdOf));
             Assert.Equal(delivered.Count, delivered.Select(d => d.Id).Distinct().Count());
             Assert.All(delivered, d => Assert.True(StandardWebhooks.Verifies(secret, d)));
+            Assert.Contains(delivered, d => d.Body.Contains("Château d'Été 💍", StringComparison.Ordinal));
             Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM webhook_outbox WHERE status <> 'delivered'"));
         }
     }

@@ -64,6 +64,21 @@ public sealed class AlertsDatabase : IAsyncDisposable
         ScalarAsync<Guid>("INSERT INTO monitoring_events (event_type, severity, event_data) VALUES (@t, @s, '{\"source\": \"sql\"}') RETURNING id",
             ("t", type), ("s", severity));
 
+    /// <summary>An event whose transaction rolls back: it never happened, so nobody may hear of it.</summary>
+    public async Task<Guid> InsertEventAndRollBackAsync(string type, string severity)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO monitoring_events (event_type, severity) VALUES (@t, @s) RETURNING id", connection, transaction);
+        command.Parameters.AddWithValue("t", type);
+        command.Parameters.AddWithValue("s", severity);
+        var id = (Guid)(await command.ExecuteScalarAsync())!;
+        await transaction.RollbackAsync();
+        return id;
+    }
+
     public ValueTask DisposeAsync() => database.DisposeAsync();
 }
 
@@ -95,10 +110,10 @@ public static class AlertCalls
         return (created.GetProperty("subscription").GetProperty("id").GetGuid(), created.GetProperty("secret").GetString()!);
     }
 
-    public static async Task<Guid> RecordEventAsync(this HttpClient api, string type, string severity)
+    public static async Task<Guid> RecordEventAsync(this HttpClient api, string type, string severity, object? eventData = null)
     {
         using var request = ApiCalls.Request(HttpMethod.Post, "/api/monitoring/events", MonitoringCalls.AdminToken);
-        request.Content = JsonContent.Create(new { eventType = type, severity, eventData = new { source = "api" } });
+        request.Content = JsonContent.Create(new { eventType = type, severity, eventData = eventData ?? new { source = "api" } });
         using var response = await api.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True((int)response.StatusCode == 201, text);
