@@ -19,6 +19,7 @@ public sealed class WebhookDeliveryWorker(
     ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan CleanupEvery = TimeSpan.FromHours(1);
+    private static readonly TimeSpan FailedRoundPause = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,6 +34,7 @@ public sealed class WebhookDeliveryWorker(
         while (!stoppingToken.IsCancellationRequested)
         {
             var claimed = 0;
+            var failed = false;
             try
             {
                 if (time.GetUtcNow() >= nextCleanup)
@@ -57,6 +59,7 @@ public sealed class WebhookDeliveryWorker(
             {
                 // The database is away or the schema is not there yet: try again next round.
                 logger.LogWarning(exception, "Webhook delivery round failed");
+                failed = true;
             }
 
             // A full batch means more may be due: look again at once.
@@ -64,7 +67,9 @@ public sealed class WebhookDeliveryWorker(
             {
                 try
                 {
-                    await Task.Delay(settings.PollInterval, time, stoppingToken);
+                    // A failing database is asked again after a few seconds, not every poll.
+                    var pause = failed && settings.PollInterval < FailedRoundPause ? FailedRoundPause : settings.PollInterval;
+                    await Task.Delay(pause, time, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
