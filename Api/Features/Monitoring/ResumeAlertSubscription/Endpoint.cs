@@ -11,9 +11,18 @@ namespace WedSync.Api.Features.Monitoring.ResumeAlertSubscription;
 /// </summary>
 public sealed class Endpoint : MonitoringEndpoint<Request, AlertSubscription>
 {
+    // The held messages become due now: their backoff grew while nobody could receive them.
     private const string ResumeSql = """
-        UPDATE webhook_subscriptions SET paused_at = NULL, pause_reason = NULL, consecutive_failures = 0
-        WHERE id = @id AND topic = 'monitoring' AND paused_at IS NOT NULL
+        WITH resumed AS (
+            UPDATE webhook_subscriptions SET paused_at = NULL, pause_reason = NULL, consecutive_failures = 0
+            WHERE id = @id AND topic = 'monitoring' AND paused_at IS NOT NULL
+            RETURNING id
+        ), due AS (
+            UPDATE webhook_outbox o SET next_attempt_at = now()
+            FROM resumed r
+            WHERE o.subscription_id = r.id AND o.status = 'pending'
+        )
+        SELECT count(*) FROM resumed
         """;
 
     private const string ReadSql = $"SELECT {AlertSubscription.Columns} FROM {AlertSubscription.From} AND s.id = @id";
@@ -38,7 +47,7 @@ public sealed class Endpoint : MonitoringEndpoint<Request, AlertSubscription>
         await using (var command = Session.CreateCommand(ResumeSql))
         {
             command.Parameters.AddWithValue("id", req.Id);
-            resumed = await command.ExecuteNonQueryAsync(ct);
+            resumed = (int)(long)(await command.ExecuteScalarAsync(ct))!;
         }
 
         AlertSubscription? subscription = null;
