@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FastEndpoints;
 using WedSync.Api.Features.Monitoring.Advisor;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.Summary;
@@ -36,6 +37,8 @@ public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider tim
         var advisorErrors = findings.Where(f => f.Level == FindingLevels.Error)
             .Select(f => $"{f.Object}: {f.Why} {f.Remedy}")
             .ToList();
+        // Alerts that stopped reaching anyone are read per request: a pause must show at once.
+        advisorErrors.AddRange(await PausedSubscriptionAdvice.ReadAsync(Session.CreateCommand, ct));
         if (advisorErrors.Count > 0)
         {
             recommendations.Remove(HealthyText);
