@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using WedSync.Tests.Contract;
 using WedSync.Tests.Infrastructure;
 
 namespace WedSync.Tests.Api.Support;
@@ -22,7 +23,7 @@ public sealed class ApiServer : IAsyncDisposable
     {
         this.process = process;
         Address = address;
-        Client = new HttpClient { BaseAddress = address };
+        Client = ApiClients.Create(address);
     }
 
     public Uri Address { get; }
