@@ -12,6 +12,8 @@ namespace WedSync.Tests.Contract.Client.Models
     public partial class MonitoringAdvisorFindingCounts : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>The accepted property</summary>
+        public int? Accepted { get; set; }
         /// <summary>The errors property</summary>
         public int? Errors { get; set; }
         /// <summary>The info property</summary>
@@ -36,6 +38,7 @@ namespace WedSync.Tests.Contract.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "accepted", n => { Accepted = n.GetIntValue(); } },
                 { "errors", n => { Errors = n.GetIntValue(); } },
                 { "info", n => { Info = n.GetIntValue(); } },
                 { "warnings", n => { Warnings = n.GetIntValue(); } },
@@ -48,6 +51,7 @@ namespace WedSync.Tests.Contract.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteIntValue("accepted", Accepted);
             writer.WriteIntValue("errors", Errors);
             writer.WriteIntValue("info", Info);
             writer.WriteIntValue("warnings", Warnings);

@@ -12,6 +12,14 @@ namespace WedSync.Tests.Contract.Client.Models
     public partial class MonitoringAdvisorResponse : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>The accepted property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorAcceptedFinding>? Accepted { get; set; }
+#nullable restore
+#else
+        public List<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorAcceptedFinding> Accepted { get; set; }
+#endif
         /// <summary>The counts property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -48,6 +56,7 @@ namespace WedSync.Tests.Contract.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "accepted", n => { Accepted = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorAcceptedFinding>(global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorAcceptedFinding.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "counts", n => { Counts = n.GetObjectValue<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFindingCounts>(global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFindingCounts.CreateFromDiscriminatorValue); } },
                 { "findings", n => { Findings = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFinding>(global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFinding.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "generatedAt", n => { GeneratedAt = n.GetDateTimeOffsetValue(); } },
@@ -60,6 +69,7 @@ namespace WedSync.Tests.Contract.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorAcceptedFinding>("accepted", Accepted);
             writer.WriteObjectValue<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFindingCounts>("counts", Counts);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFinding>("findings", Findings);
             writer.WriteDateTimeOffsetValue("generatedAt", GeneratedAt);

@@ -34,7 +34,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Advisor
         {
         }
         /// <summary>
-        /// Each finding has a level (error | warn | info), the check, the object, why it matters and the remedy. A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; send Cache-Control: no-cache to have it computed now.
+        /// Each finding has a level (error | warn | info), the check, the object, why it matters and the remedy. A finding that the catalog accepts, by a line &apos;advisor: allow &lt;check&gt;: &lt;reason&gt;&apos; in the object&apos;s comment (COMMENT ON ... IS), is listed under accepted with that reason instead, and counts neither in findings nor in counts (counts.accepted says how many). A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; send Cache-Control: no-cache to have it computed now.
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Advisor
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorResponse>(requestInfo, global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Each finding has a level (error | warn | info), the check, the object, why it matters and the remedy. A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; send Cache-Control: no-cache to have it computed now.
+        /// Each finding has a level (error | warn | info), the check, the object, why it matters and the remedy. A finding that the catalog accepts, by a line &apos;advisor: allow &lt;check&gt;: &lt;reason&gt;&apos; in the object&apos;s comment (COMMENT ON ... IS), is listed under accepted with that reason instead, and counts neither in findings nor in counts (counts.accepted says how many). A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; send Cache-Control: no-cache to have it computed now.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -34,7 +34,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Summary
         {
         }
         /// <summary>
-        /// Score 0-100 from get_db_monitoring_summary() (slow queries, connection utilization, RLS risk, open high/critical events); status excellent &gt;= 90, good &gt;= 75, fair &gt;= 50, poor. The advisor&apos;s error findings are added to the recommendations. A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; send Cache-Control: no-cache to have it computed now.
+        /// Score 0-100 from get_db_monitoring_summary() (slow queries, connection utilization, RLS risk, open high/critical events); status excellent &gt;= 90, good &gt;= 75, fair &gt;= 50, poor. The advisor&apos;s error findings are added to the recommendations; findings the catalog accepts (advisor: allow comments) are not. A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; send Cache-Control: no-cache to have it computed now.
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.MonitoringSummaryResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Summary
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.MonitoringSummaryResponse>(requestInfo, global::WedSync.Tests.Contract.Client.Models.MonitoringSummaryResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Score 0-100 from get_db_monitoring_summary() (slow queries, connection utilization, RLS risk, open high/critical events); status excellent &gt;= 90, good &gt;= 75, fair &gt;= 50, poor. The advisor&apos;s error findings are added to the recommendations. A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; send Cache-Control: no-cache to have it computed now.
+        /// Score 0-100 from get_db_monitoring_summary() (slow queries, connection utilization, RLS risk, open high/critical events); status excellent &gt;= 90, good &gt;= 75, fair &gt;= 50, poor. The advisor&apos;s error findings are added to the recommendations; findings the catalog accepts (advisor: allow comments) are not. A result up to Monitoring:ResultMaxAge old (15 s by default) is reused: generatedAt and the Age header say when it was computed; send Cache-Control: no-cache to have it computed now.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
