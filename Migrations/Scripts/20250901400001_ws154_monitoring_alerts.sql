@@ -165,7 +165,8 @@ END
 $$;
 
 COMMENT ON FUNCTION monitoring_signal_backend(integer, text) IS
-    'Platform admins: pg_cancel_backend/pg_terminate_backend of another client backend, audited as a resolved performance_alert event naming the actor. Returns status not_found | own_session | not_client | not_permitted | signalled | gone.';
+    'Platform admins: pg_cancel_backend/pg_terminate_backend of another client backend, audited as a resolved performance_alert event naming the actor. Returns status not_found | own_session | not_client | not_permitted | signalled | gone.
+advisor: allow definer_function_executable: signalling another backend needs pg_signal_backend, which the request role must not hold; the function checks app.is_platform_admin() first, acts only on client backends, and records the actor.';
 
 REVOKE ALL ON FUNCTION monitoring_signal_backend(integer, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION monitoring_signal_backend(integer, text) TO wedsync_user;
