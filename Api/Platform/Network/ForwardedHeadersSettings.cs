@@ -31,7 +31,7 @@ public sealed class ForwardedHeadersSettings
         {
             if (!IPAddress.TryParse(proxy, out _))
             {
-                yield return $"Api:ForwardedHeaders:KnownProxies: '{proxy}' is not an IP address.";
+                yield return $"Api:ForwardedHeaders validation failed: KnownProxies '{proxy}' is not an IP address.";
             }
         }
 
@@ -39,13 +39,13 @@ public sealed class ForwardedHeadersSettings
         {
             if (!IPNetwork.TryParse(network, out _))
             {
-                yield return $"Api:ForwardedHeaders:KnownNetworks: '{network}' is not a network in CIDR notation (e.g. 10.0.0.0/8).";
+                yield return $"Api:ForwardedHeaders validation failed: KnownNetworks '{network}' is not a network in CIDR notation (e.g. 10.0.0.0/8).";
             }
         }
 
         if (ForwardLimit is < 1 or > 10)
         {
-            yield return $"Api:ForwardedHeaders:ForwardLimit must be between 1 and 10, was {ForwardLimit}.";
+            yield return $"Api:ForwardedHeaders validation failed: ForwardLimit must be between 1 and 10, was {ForwardLimit}.";
         }
     }
 }

@@ -22,7 +22,11 @@ public static class ForwardedHeadersSetup
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ForwardedHeadersSettings>>((options, configured) =>
         {
             var settings = configured.Value;
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Empty lists would make the middleware believe every sender: with no proxy configured it
+            // reads no header at all.
+            options.ForwardedHeaders = settings.KnownProxies.Length + settings.KnownNetworks.Length == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             options.ForwardLimit = settings.ForwardLimit;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
