@@ -28,7 +28,11 @@ start_dotnet_process() {
     port_is_free "$port" || die "port $port is taken; set BENCH_API_PORT / BENCH_BASELINE_PORT"
     (
         cd "$REPO_DIR" || exit
+        # The build output folder is the content root, as in a deployed container: the app's own
+        # appsettings.json applies (its log levels above all: without it every request and every SQL
+        # command is a console line at Information, which the API's throughput paid for until issue 16).
         exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+            ASPNETCORE_CONTENTROOT="$REPO_DIR/$(dirname "$dll")" \
             ASPNETCORE_URLS="http://127.0.0.1:$port" \
             OTEL_EXPORTER_OTLP_ENDPOINT= \
             ConnectionStrings__wedsync="$(npgsql_connection_string "$database")" \

@@ -22,6 +22,8 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
 {
     private const int CodeAttempts = 5;
 
+    private (FraudSignals Signals, long CodesThisHour, int Converted)? opened;
+
     // One definer function: platform-wide rules (first touch, per-IP) and index use that RLS would prevent.
     private const string SignalsSql = "SELECT * FROM referral_create_signals(@email, @ip)";
 
@@ -35,15 +37,17 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
 
     // The code and the referral that uses it in one statement: no row when the drawn code is taken
     // (ON CONFLICT DO NOTHING), so the caller draws again; a unique violation is the referred e-mail.
+    // The caller's organization and id come as parameters (read when the session opened): the
+    // app.current_* helpers are planned and run per call, and RLS checks the organization anyway.
     private const string InsertReferralSql = """
         WITH code AS (
             INSERT INTO referral_codes (organization_id, user_id, code)
-            VALUES (app.current_organization_id(), app.current_user_id(), @code)
+            VALUES (@org, @user, @code)
             ON CONFLICT (code) DO NOTHING
             RETURNING id)
         INSERT INTO referrals (organization_id, referral_code_id, referrer_user_id, referrer_type, referred_email,
                                reward_type, fraud_score, fraud_reasons, flagged_for_review, client_ip)
-        SELECT app.current_organization_id(), code.id, app.current_user_id(), @referrerType, @email,
+        SELECT @org, code.id, @user, @referrerType, @email,
                @rewardType, @score, @reasons, @flagged, @ip
         FROM code
         RETURNING id, status
@@ -65,10 +69,9 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
 
     protected override async Task HandleInSessionAsync(Request req, CancellationToken ct)
     {
-        // The validator has checked that the address normalizes.
-        var email = ReferredAddress.Normalize(req.ReferredEmail)!;
-        var ip = ClientNetwork.Normalize(HttpContext.Connection.RemoteIpAddress);
-        var (signals, codesThisHour, converted) = await ReadSignalsAsync(email, ip, ct);
+        var (email, ip) = Invitation(req);
+        var (signals, codesThisHour, converted) = opened
+            ?? throw new InvalidOperationException("The fraud signals were not read with the session.");
 
         if (codesThisHour >= options.Value.CodesPerHour)
         {
@@ -175,24 +178,36 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
         Send.ResultAsync(ReferralProblems.RuleBroken(StatusCodes.Status409Conflict,
             "This person has already been referred; the first referral counts.", [FraudRules.AlreadyReferred]));
 
-    private async Task<(FraudSignals Signals, long CodesThisHour, int Converted)> ReadSignalsAsync(
-        string email, IPAddress? ip, CancellationToken ct)
+    /// <summary>The signals, read in the session's opening batch (one round trip less per referral).</summary>
+    protected override OpeningQuery OpeningQueryFor(Request req)
     {
-        using var activity = ReferralTelemetry.Source.StartActivity("referral fraud signals");
-        await using var command = Session.CreateCommand(SignalsSql);
-        command.Parameters.AddWithValue("email", email);
-        command.Parameters.Add(new NpgsqlParameter("ip", NpgsqlTypes.NpgsqlDbType.Inet) { Value = (object?)ip ?? DBNull.Value });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var signals = new FraudSignals(
-            reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0),
-            !reader.IsDBNull(1) && reader.GetBoolean(1),
-            reader.GetInt32(3),
-            ip is null ? 0 : reader.GetInt32(4),
-            reader.GetBoolean(5),
-            !reader.IsDBNull(6) && reader.GetBoolean(6));
-        return (signals, reader.GetInt32(2), reader.GetInt32(7));
+        var (email, ip) = Invitation(req);
+        var command = new NpgsqlBatchCommand(SignalsSql)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter("email", email),
+                new NpgsqlParameter("ip", NpgsqlTypes.NpgsqlDbType.Inet) { Value = (object?)ip ?? DBNull.Value },
+            },
+        };
+        return new OpeningQuery(command, async (reader, ct) =>
+        {
+            // No row when the caller has no profile: the base answers 403 before the handler runs.
+            opened = await reader.ReadAsync(ct)
+                ? (new FraudSignals(
+                    reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0),
+                    !reader.IsDBNull(1) && reader.GetBoolean(1),
+                    reader.GetInt32(3),
+                    ip is null ? 0 : reader.GetInt32(4),
+                    reader.GetBoolean(5),
+                    !reader.IsDBNull(6) && reader.GetBoolean(6)), reader.GetInt32(2), reader.GetInt32(7))
+                : null;
+        });
     }
+
+    /// <summary>Whom and from where: the address as the rules compare it (the validator checked it normalizes) and the client.</summary>
+    private (string Email, IPAddress? Ip) Invitation(Request req) =>
+        (ReferredAddress.Normalize(req.ReferredEmail)!, ClientNetwork.Normalize(HttpContext.Connection.RemoteIpAddress));
 
     private sealed record Stored(Guid ReferralId, string Status, string Code, RewardTier Tier);
 
@@ -217,6 +232,8 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
             {
                 Parameters =
                 {
+                    new NpgsqlParameter("org", Caller.OrganizationId!.Value),
+                    new NpgsqlParameter("user", Caller.UserId!.Value),
                     new NpgsqlParameter("code", code),
                     new NpgsqlParameter("referrerType", req.ReferrerType ?? "supplier"),
                     new NpgsqlParameter("email", email),

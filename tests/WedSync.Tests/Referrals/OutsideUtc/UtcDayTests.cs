@@ -35,6 +35,41 @@ public sealed class UtcDayTests(OutsideUtcFixture fixture)
         Assert.Equal(1, days.Values.Sum());
     }
 
+    /// <summary>
+    /// The referrer's daily limit counts the UTC day, not the session's (the shape of a public fix,
+    /// KanishJebaMathewM/Truxify#11836: a daily cap on date_trunc('day', now()) reset at the server's
+    /// midnight). Ten referrals sit in the part of a day where the UTC day and the session's day differ.
+    /// </summary>
+    [Fact]
+    public async Task The_referrers_daily_limit_counts_the_utc_day()
+    {
+        var scenario = await ReferralScenario.CreateAsync(fixture);
+        var owner = scenario.Organization["OWNER"];
+        // Ahead of UTC (UTC+14): 00:01 UTC is today in UTC but yesterday in the session, so the limit is
+        // reached. Behind (UTC-12): 23:59 UTC yesterday is today in the session but not in UTC, so it is not.
+        var ahead = fixture.TimeZone == "Etc/GMT-14";
+        var at = ahead ? "date_trunc('day', now(), 'UTC') + interval '1 minute'" : "date_trunc('day', now(), 'UTC') - interval '1 minute'";
+        await fixture.ExecuteAsync(
+            $"""
+            WITH code AS (INSERT INTO referral_codes (organization_id, user_id, code, created_at)
+                          SELECT @org, @u, upper(substr(md5(gen_random_uuid()::text), 1, 10)), {at} FROM generate_series(1, 10) RETURNING id, created_at)
+            INSERT INTO referrals (organization_id, referral_code_id, referrer_user_id, referred_email, created_at)
+            SELECT @org, code.id, @u, 'early-' || gen_random_uuid() || '@test.invalid', code.created_at FROM code
+            """, ("org", scenario.Organization.Id), ("u", owner.UserId));
+
+        using var response = await scenario.ReferAsync(owner, ReferralScenario.NewEmail());
+
+        if (ahead)
+        {
+            var problem = await response.AssertProblemAsync(422);
+            Assert.Contains("referrer_daily_limit", problem.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+        }
+        else
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        }
+    }
+
     /// <summary>WS-168: a score without a date is today's UTC score, and "today" for milestones is UTC's.</summary>
     [Fact]
     public async Task Health_score_of_today_is_dated_by_utc_in_any_session_time_zone()
