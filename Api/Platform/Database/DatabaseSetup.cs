@@ -42,7 +42,8 @@ public static class DatabaseSetup
     /// </summary>
     public static void WithAutoPrepare(NpgsqlConnectionStringBuilder connection)
     {
-        if (!connection.ContainsKey("Max Auto Prepare"))
+        // ContainsKey answers whether the keyword exists at all; the connection string lists what was set.
+        if (!connection.ConnectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
         {
             connection.MaxAutoPrepare = AutoPreparedStatements;
             connection.AutoPrepareMinUsages = 2;
