@@ -6,6 +6,7 @@ using WedSync.Api.Features.Referrals.Shared;
 using WedSync.Api.Platform.Auth;
 using WedSync.Api.Platform.Database;
 using WedSync.Api.Platform.Health;
+using WedSync.Api.Platform.Network;
 using WedSync.Api.Platform.OpenApi;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.RateLimiting;
@@ -29,6 +30,7 @@ builder.AddWedSyncAuthentication();
 builder.Services.AddWedSyncProblemDetails();
 builder.Services.AddWedSyncRateLimiting();
 builder.Services.AddWedSyncRequestLimits();
+builder.Services.AddWedSyncForwardedHeaders();
 builder.Services.AddScoped<TenantSession>();
 builder.Services.AddOptions<ReferralOptions>()
     .BindConfiguration(ReferralOptions.SectionName)
@@ -42,6 +44,8 @@ builder.Services.AddWedSyncOpenApi();
 
 var app = builder.Build();
 
+// First: everything below (problem traces, rate limits, per-IP rules) sees the client, not the proxy.
+app.UseWedSyncForwardedHeaders();
 // Outermost: whatever fails below becomes a problem response; bodiless 4xx (401, 403, 404 of
 // unknown routes, 405, 415) get one too.
 app.UseExceptionHandler();

@@ -19,6 +19,7 @@ builder.AddProject<Projects.Api>("api")
     .WithReference(wedsync)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WaitForCompletion(migrations)
+    .WithTrustedProxiesWhenPublished(builder)
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

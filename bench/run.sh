@@ -6,6 +6,9 @@
 #   bench/run.sh                 full sizes (1M referrals, 1,000 tables), writes bench/RESULTS.md
 #   bench/run.sh --quick         small sizes and short runs, writes bench/out/RESULTS.quick.md
 #   options: --skip-build  --skip-apphost
+#            --referrals-only  only the referral part (data, POST vs baseline, reads), writes
+#                              bench/out/RESULTS.referrals.md; BENCH_LOAD_DURATION / BENCH_READ_DURATION
+#                              (e.g. 10s) shorten the runs on a shared machine
 #            --report-only   assemble the results again from bench/out/report and bench/FINDINGS.md
 set -euo pipefail
 
@@ -26,8 +29,10 @@ parse_arguments() {
     SKIP_BUILD=0
     SKIP_APPHOST=0
     REPORT_ONLY=0
+    REFERRALS_ONLY=0
     while [ $# -gt 0 ]; do
         case $1 in
+            --referrals-only) REFERRALS_ONLY=1 ;;
             --quick) BENCH_SIZE=quick ;;
             --skip-build) SKIP_BUILD=1 ;;
             --skip-apphost) SKIP_APPHOST=1 ;;
@@ -43,7 +48,8 @@ parse_arguments() {
 # for developing the bench on a shared machine.
 choose_sizes() {
     ORGS=100
-    POST_CONNECTIONS=64
+    # The POST benchmark runs at each of these; the ratios are reported at each (issue 16: 16 and 64).
+    POST_CONNECTION_COUNTS="16 64"
     READ_CONNECTIONS=4
     ANALYTICS_CONNECTIONS=2
     APPHOST_TIMEOUT=180
@@ -55,6 +61,11 @@ choose_sizes() {
         USERS_PER_ORG=20 LOAD_USERS_PER_ORG=20 REFERRALS=20000 MON_TABLES=100
         WARMUP_DURATION=2s LOAD_DURATION=5s READ_DURATION=5s SQL_DURATION=3 IDLE_SECONDS=10 SETTLE_SECONDS=10 MIGRATION_RUNS=2
         RESULTS_FILE=$OUT_DIR/RESULTS.quick.md
+    fi
+    LOAD_DURATION=${BENCH_LOAD_DURATION:-$LOAD_DURATION}
+    READ_DURATION=${BENCH_READ_DURATION:-$READ_DURATION}
+    if [ "${REFERRALS_ONLY:-0}" = 1 ]; then
+        RESULTS_FILE=$OUT_DIR/RESULTS.referrals.md
     fi
 }
 
@@ -148,6 +159,15 @@ main() {
     BASELINE_PORT=$(free_port_from "${BENCH_BASELINE_PORT:-$((API_PORT + 1))}")
     start_postgres
     PG_VERSION=$(pg_server_version)
+
+    if [ "$REFERRALS_ONLY" = 1 ]; then
+        run_referral_benchmarks
+        stop_postgres
+        write_how_to_reproduce
+        write_results_header
+        assemble_results "$RESULTS_FILE"
+        return 0
+    fi
 
     benchmark_migrations
     run_referral_benchmarks

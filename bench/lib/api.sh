@@ -1,8 +1,9 @@
 # The API and the baseline as plain processes (Release builds, Production environment, no
 # telemetry exporter), each on its own port, and the probes the benchmarks use.
-# Both trust X-Forwarded-For (ASP.NET Core's ASPNETCORE_FORWARDEDHEADERS_ENABLED, as behind a
-# container platform's ingress): wrk runs on one host, and the per-IP rule (5 referrals per client
-# address per day) would otherwise reject all but the first five requests of the run.
+# Both trust X-Forwarded-For from loopback, as behind a container platform's ingress (the API through
+# its explicit Api:ForwardedHeaders:KnownNetworks, the baseline through ASP.NET Core's
+# ASPNETCORE_FORWARDEDHEADERS_ENABLED): wrk runs on one host, and the per-IP rule (5 referrals per
+# client address per day) would otherwise reject all but the first five requests of the run.
 
 API_DLL=Api/bin/Release/net10.0/WedSync.Api.dll
 BASELINE_DLL=bench/Baseline/bin/Release/net10.0/WedSync.Bench.Baseline.dll
@@ -27,9 +28,12 @@ start_dotnet_process() {
     port_is_free "$port" || die "port $port is taken; set BENCH_API_PORT / BENCH_BASELINE_PORT"
     (
         cd "$REPO_DIR" || exit
+        # The build output folder is the content root, as in a deployed container: the app's own
+        # appsettings.json applies (its log levels above all: without it every request and every SQL
+        # command is a console line at Information, which the API's throughput paid for until issue 16).
         exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+            ASPNETCORE_CONTENTROOT="$REPO_DIR/$(dirname "$dll")" \
             ASPNETCORE_URLS="http://127.0.0.1:$port" \
-            ASPNETCORE_FORWARDEDHEADERS_ENABLED=true \
             OTEL_EXPORTER_OTLP_ENDPOINT= \
             ConnectionStrings__wedsync="$(npgsql_connection_string "$database")" \
             "$@" dotnet "$dll"
@@ -43,13 +47,14 @@ start_api() {
     # shellcheck disable=SC2086
     start_dotnet_process "api-$2" "$API_DLL" "$1" "$2" \
         Auth__SigningKey="$AUTH_SIGNING_KEY" Auth__Issuer="$AUTH_ISSUER" Auth__Audience="$AUTH_AUDIENCE" \
+        Api__ForwardedHeaders__KnownNetworks__0=127.0.0.0/8 \
         ${BENCH_API_EXTRA_ENV:-}
     API_PID=${PROCESS_PIDS[api-$2]}
     API_URL="http://127.0.0.1:$1"
 }
 
 start_baseline() {
-    start_dotnet_process baseline "$BASELINE_DLL" "$1" "$2"
+    start_dotnet_process baseline "$BASELINE_DLL" "$1" "$2" ASPNETCORE_FORWARDEDHEADERS_ENABLED=true
     BASELINE_URL="http://127.0.0.1:$1"
 }
 

@@ -49,74 +49,93 @@ mint_referral_tokens() {
 referral_body_probe() { printf '{"referredEmail":"probe-%s@load.bench.test","rewardType":"credit","referrerType":"supplier"}' "$(date +%s%N)"; }
 
 benchmark_referral_writes() {
-    log "benchmark: POST /api/referrals vs baseline ($POST_CONNECTIONS connections, ${LOAD_DURATION})"
+    log "benchmark: POST /api/referrals vs baseline ($POST_CONNECTION_COUNTS connections, ${LOAD_DURATION} each)"
     section 30-referrals-post "POST /api/referrals against the raw baseline"
     local token
     token=$(head -n 1 "$OUT_DIR/tokens/post-warmup.txt")
 
     say "Both apps run side by side on the same PostgreSQL and the same data set; wrk drives"
-    say "$POST_CONNECTIONS connections ($WRK_THREADS threads) for $LOAD_DURATION after a $WARMUP_DURATION warm-up of its own,"
-    say "each request a new referral with a unique e-mail. The API gets a different load user's"
-    say "token on each request (rotating over $(wc -l <"$OUT_DIR/tokens/post-measure.txt") users, so no one nears 10 codes an hour or 10 referrals a day);"
+    say "$POST_CONNECTION_COUNTS connections in turn ($WRK_THREADS threads) for $LOAD_DURATION each after a $WARMUP_DURATION warm-up of its own,"
+    say "baseline then API at each count, each request a new referral with a unique e-mail and its own client address"
+    say "(X-Forwarded-For from loopback, which both apps trust). The API gets a different load user's"
+    say "token on each request (rotating over $(wc -l <"$OUT_DIR/tokens/post-measure.txt") users, so no one nears 10 codes an hour or 10 referrals a day),"
+    say "with every limit enforced (counter rows per user and client, \`20250901300001\`);"
     say "the baseline (\`bench/Baseline\`: plain Npgsql, the code and referral inserts in one transaction,"
     say "no auth, no RLS, no fraud checks) spreads its inserts over the $(wc -l <"$OUT_DIR/tokens/referrers.txt") people of the history instead."
+    say "Its inserts pass the schema's triggers like any writer's (the limit counters count them; no limit is stated, so none refuses)."
     say ""
-
-    run_wrk post-baseline-warmup "$BASELINE_URL/referrals" "$POST_CONNECTIONS" "$WARMUP_DURATION" "$OUT_DIR/tokens/post-warmup.txt" POST referral
-    run_wrk post-baseline "$BASELINE_URL/referrals" "$POST_CONNECTIONS" "$LOAD_DURATION" "$OUT_DIR/tokens/post-measure.txt" POST referral
-    local baseline_json=$WRK_JSON baseline_cmd=$WRK_COMMAND baseline_rps
-    baseline_rps=$(wrk_field .rps)
-    say "- baseline: $(wrk_summary_line "$baseline_json")"
-    say "  For scale: with $POST_CONNECTIONS connections always busy, mean latency = $POST_CONNECTIONS ÷ throughput (Little's law), so a"
-    say "  p99 of 25 ms needs well over $(( POST_CONNECTIONS * 40 )) req/s; the baseline itself reaches $(fmt "$baseline_rps" 0) req/s here, p99 $(fmt "$(wrk_field .latency_ms.p99)" 1) ms."
 
     if ! endpoint_available POST "$API_URL/api/referrals" "$token" "$(referral_body_probe)"; then
         note "POST /api/referrals answers 404: not measured"
-        record_result "POST /api/referrals throughput ÷ baseline ($POST_CONNECTIONS connections)" "—" "≥ 0.6×" "not measured: endpoint missing"
-        record_result "POST /api/referrals p99 ($POST_CONNECTIONS connections)" "—" "≤ 25 ms" "not measured: endpoint missing"
-        record_result "API resident memory under the POST load" "—" "≤ 200 MB" "not measured: endpoint missing"
+        record_result "POST /api/referrals throughput ÷ baseline (64 connections)" "—" "≥ 0.6×" "not measured: endpoint missing"
         say "- API: **not measured: endpoint missing** (POST /api/referrals answered 404)."
         say ""
-        say_code "$baseline_cmd" bash
         return 0
     fi
     say "- API probe: POST /api/referrals answered $PROBE_STATUS."
+    say ""
 
-    run_wrk post-api-warmup "$API_URL/api/referrals" "$POST_CONNECTIONS" "$WARMUP_DURATION" "$OUT_DIR/tokens/post-warmup.txt" POST referral
+    local connections
+    for connections in $POST_CONNECTION_COUNTS; do
+        benchmark_referral_writes_at "$connections"
+    done
+}
+
+# benchmark_referral_writes_at <connections>: baseline, then the API, at one connection count.
+benchmark_referral_writes_at() {
+    local connections=$1
+    say "#### $connections connections"
+    say ""
+    run_wrk "post-baseline-warmup-$connections" "$BASELINE_URL/referrals" "$connections" "$WARMUP_DURATION" "$OUT_DIR/tokens/post-warmup.txt" POST referral
+    run_wrk "post-baseline-$connections" "$BASELINE_URL/referrals" "$connections" "$LOAD_DURATION" "$OUT_DIR/tokens/post-measure.txt" POST referral
+    local baseline_json=$WRK_JSON baseline_cmd=$WRK_COMMAND baseline_rps baseline_p99
+    baseline_rps=$(wrk_field .rps)
+    baseline_p99=$(wrk_field .latency_ms.p99)
+    say "- baseline: $(wrk_summary_line "$baseline_json")"
+
+    run_wrk "post-api-warmup-$connections" "$API_URL/api/referrals" "$connections" "$WARMUP_DURATION" "$OUT_DIR/tokens/post-warmup.txt" POST referral
     statement_stats_reset "$REFERRALS_DB"
-    start_rss_sampler "$API_PID" post
-    run_wrk post-api "$API_URL/api/referrals" "$POST_CONNECTIONS" "$LOAD_DURATION" "$OUT_DIR/tokens/post-measure.txt" POST referral
-    local api_json=$WRK_JSON api_cmd=$WRK_COMMAND max_rss hwm api_rps api_p99 ok_pct throughput_ratio top_statements
+    start_rss_sampler "$API_PID" "post-$connections"
+    run_wrk "post-api-$connections" "$API_URL/api/referrals" "$connections" "$LOAD_DURATION" "$OUT_DIR/tokens/post-measure.txt" POST referral
+    local api_json=$WRK_JSON api_cmd=$WRK_COMMAND max_rss hwm api_rps api_p99 ok_pct throughput_ratio p99_ratio top_statements
     max_rss=$(stop_rss_sampler)
-    top_statements=$(statement_stats_top "$REFERRALS_DB" post-api)
+    top_statements=$(statement_stats_top "$REFERRALS_DB" "post-api-$connections")
     hwm=$(vm_mb "$API_PID" VmHWM)
     api_rps=$(wrk_field .rps)
     api_p99=$(wrk_field .latency_ms.p99)
     ok_pct=$(wrk_success_pct "$api_json")
     throughput_ratio=$(ratio "$api_rps" "$baseline_rps")
+    p99_ratio=$(ratio "$api_p99" "$baseline_p99")
 
-    local validity=""
+    local validity="" verdict_ratio verdict_p99
     if ! is_ge "$ok_pct" 99; then
         validity=" (only $(fmt "$ok_pct" 1) % of responses were 2xx: see the statuses below)"
     fi
-    local verdict_ratio verdict_p99
-    verdict_ratio=$(verdict_ge "$throughput_ratio" 0.6)
-    verdict_p99=$(verdict_le "$api_p99" 25)
+    if [ "$connections" = 64 ]; then
+        verdict_ratio=$(verdict_ge "$throughput_ratio" 0.6)
+    else
+        verdict_ratio="information"
+    fi
+    verdict_p99=$(verdict_le "$p99_ratio" 1.5)
     if [ -n "$validity" ]; then
         verdict_ratio="MISS$validity"
         verdict_p99="MISS$validity"
     fi
-    record_result "POST /api/referrals throughput ÷ baseline ($POST_CONNECTIONS connections)" \
-        "$(fmt "$throughput_ratio" 2)× ($(fmt "$api_rps" 0) vs $(fmt "$baseline_rps" 0) req/s)" "≥ 0.6×" "$verdict_ratio"
-    record_result "POST /api/referrals p99 ($POST_CONNECTIONS connections)" "$(fmt "$api_p99" 1) ms" "≤ 25 ms" "$verdict_p99"
-    record_result "API resident memory under the POST load" "$(fmt "$max_rss" 0) MB (VmRSS max; VmHWM $(fmt "$hwm" 0) MB)" "≤ 200 MB" "$(verdict_le "$max_rss" 200)"
+    record_result "POST /api/referrals throughput ÷ baseline ($connections connections)" \
+        "$(fmt "$throughput_ratio" 2)× ($(fmt "$api_rps" 0) vs $(fmt "$baseline_rps" 0) req/s)" "$([ "$connections" = 64 ] && echo "≥ 0.6×" || echo "—")" "$verdict_ratio"
+    record_result "POST /api/referrals p99 ÷ baseline p99 ($connections connections)" \
+        "$(fmt "$p99_ratio" 2)× ($(fmt "$api_p99" 1) vs $(fmt "$baseline_p99" 1) ms)" "≤ 1.5×" "$verdict_p99"
+    if [ "$connections" = 64 ]; then
+        record_result "API resident memory under the POST load (64 connections)" "$(fmt "$max_rss" 0) MB (VmRSS max; VmHWM $(fmt "$hwm" 0) MB)" "≤ 200 MB" "$(verdict_le "$max_rss" 200)"
+    fi
 
     say "- API: $(wrk_summary_line "$api_json")"
-    say "- throughput ratio API ÷ baseline: **$(fmt "$throughput_ratio" 2)×**; API resident memory: max VmRSS $(fmt "$max_rss" 1) MB"
+    say "- API ÷ baseline: throughput **$(fmt "$throughput_ratio" 2)×**, p99 **$(fmt "$p99_ratio" 2)×**; API resident memory: max VmRSS $(fmt "$max_rss" 1) MB"
     say "  (sampled every 0.5 s during the measured run), VmHWM $(fmt "$hwm" 1) MB since start."
-    say_statement_stats "$top_statements" post-api
+    say_statement_stats "$top_statements" "post-api-$connections"
     say_code "$baseline_cmd
 $api_cmd" bash
+    say ""
 }
 
 # benchmark_read_endpoint <label> <path> <tokens> <connections> <target-ms> <summary-name>

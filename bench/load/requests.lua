@@ -61,8 +61,8 @@ function request()
     if body_kind == "referral" then
         headers["Content-Type"] = "application/json"
         -- A distinct client address per request in 100.64.0.0/10, which the generated history
-        -- does not use. The apps see it because the bench starts them with
-        -- ASPNETCORE_FORWARDEDHEADERS_ENABLED=true; otherwise every request comes from 127.0.0.1.
+        -- does not use. The apps see it because the bench makes loopback their trusted proxy
+        -- (bench/lib/api.sh); otherwise every request comes from 127.0.0.1.
         local ip = ip_base + n
         headers["X-Forwarded-For"] = string.format("100.%d.%d.%d", 64 + math.floor(ip / 65536) % 64,
             math.floor(ip / 256) % 256, ip % 256)

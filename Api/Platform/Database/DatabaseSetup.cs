@@ -20,8 +20,34 @@ public static class DatabaseSetup
     public static IHostApplicationBuilder AddWedSyncDatabase(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: dataSource =>
-            dataSource.ConnectionStringBuilder.Options = WithoutJit(dataSource.ConnectionStringBuilder.Options));
+        {
+            dataSource.ConnectionStringBuilder.Options = WithoutJit(dataSource.ConnectionStringBuilder.Options);
+            WithAutoPrepare(dataSource.ConnectionStringBuilder);
+        });
         return builder;
+    }
+
+    /// <summary>Statements the API runs at least this often on a connection are prepared on it.</summary>
+    public const int AutoPreparedStatements = 64;
+
+    /// <summary>
+    /// Prepares the API's hot statements on each pooled connection (Npgsql's automatic preparation)
+    /// unless the connection string decides it (<c>Max Auto Prepare</c>). Parsing and planning the same
+    /// few statements on every request was a large share of PostgreSQL's CPU on the create path
+    /// (bench/FINDINGS.md); with prepared statements on a connection, Npgsql's pool reset also keeps the
+    /// plans PL/pgSQL functions cached in that session, which DISCARD ALL would drop. Every request's
+    /// state is transaction-scoped (SET LOCAL ROLE, set_config(..., true)), so the reset still leaves
+    /// nothing behind. Behind PgBouncer in transaction mode, prepared statements need PgBouncer 1.21+
+    /// with max_prepared_statements set; otherwise put <c>Max Auto Prepare=0</c> in the connection string.
+    /// </summary>
+    public static void WithAutoPrepare(NpgsqlConnectionStringBuilder connection)
+    {
+        // ContainsKey answers whether the keyword exists at all; the connection string lists what was set.
+        if (!connection.ConnectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            connection.MaxAutoPrepare = AutoPreparedStatements;
+            connection.AutoPrepareMinUsages = 2;
+        }
     }
 
     public static string WithoutJit(string? options) =>

@@ -3,13 +3,15 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using WedSync.Api.Platform.Auth;
+using WedSync.Api.Platform.Network;
 
 namespace WedSync.Api.Platform.RateLimiting;
 
 public static class RateLimitingSetup
 {
     /// <summary>
-    /// One fixed window per minute per user (<c>sub</c>), per IP address when anonymous. These counters
+    /// One fixed window per minute per user (<c>sub</c>), per client when anonymous (its IPv4 address or
+    /// IPv6 /64, <see cref="ClientNetwork"/>; behind a trusted proxy the forwarded client). These counters
     /// live in one instance's memory: they protect the instance; limits that are business rules are
     /// counted in the database (DESIGN.md).
     /// </summary>
@@ -39,7 +41,7 @@ public static class RateLimitingSetup
         var subject = context.User.Identity?.IsAuthenticated == true ? context.User.FindFirst(ClaimNames.Subject)?.Value : null;
         return subject is not null
             ? FixedWindow($"user:{subject}", settings.PermitsPerMinute)
-            : FixedWindow($"ip:{context.Connection.RemoteIpAddress}", settings.AnonymousPermitsPerMinute);
+            : FixedWindow($"ip:{ClientNetwork.Key(context.Connection.RemoteIpAddress)}", settings.AnonymousPermitsPerMinute);
     }
 
     private static RateLimitPartition<string> FixedWindow(string key, int permits) =>

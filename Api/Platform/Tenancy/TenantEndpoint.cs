@@ -35,7 +35,7 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
         {
             try
             {
-                var caller = await Session.BeginAsync(User, ct);
+                var caller = await Session.BeginAsync(User, ct, OpeningQueryFor(req));
                 if (RequiresProfile && !caller.HasProfile)
                 {
                     // Authenticated but unknown to every organization: nothing tenant-scoped to show.
@@ -61,6 +61,12 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
             }
         }
     }
+
+    /// <summary>
+    /// The handler's first query, sent with the session's opening batch (one round trip less); its
+    /// reader runs before <see cref="HandleInSessionAsync"/>, also when the caller has no profile.
+    /// </summary>
+    protected virtual OpeningQuery? OpeningQueryFor(TRequest req) => null;
 
     /// <summary>The use case, run inside the open <see cref="Session"/>; answer with <c>Send.*Async</c>.</summary>
     protected abstract Task HandleInSessionAsync(TRequest req, CancellationToken ct);

@@ -27,4 +27,18 @@ public sealed class DatabaseOptionsTests(AppHostFixture fixture)
             Assert.StartsWith(options, connectionString.Options, StringComparison.Ordinal);
         }
     }
+
+    /// <summary>Hot statements are prepared (issue 16, "Faster") unless the connection string decides.</summary>
+    [Theory]
+    [InlineData("", DatabaseSetup.AutoPreparedStatements)]
+    [InlineData("Max Auto Prepare=0", 0)]
+    [InlineData("Max Auto Prepare=5", 5)]
+    public void Statements_are_auto_prepared_unless_the_connection_string_sets_it(string setting, int expected)
+    {
+        var connection = new NpgsqlConnectionStringBuilder($"Host=localhost;{setting}");
+
+        DatabaseSetup.WithAutoPrepare(connection);
+
+        Assert.Equal(expected, connection.MaxAutoPrepare);
+    }
 }

@@ -26,6 +26,10 @@ public sealed class ManifestTests
             Assert.Equal("{wedsync.connectionString}",
                 resources.GetProperty("api").GetProperty("env").GetProperty("ConnectionStrings__wedsync").GetString());
             Assert.DoesNotContain("executable", manifest.RootElement.GetRawText());
+            // Behind Azure Container Apps' ingress the API trusts its private ranges for X-Forwarded-For (issue 16).
+            var apiEnv = resources.GetProperty("api").GetProperty("env");
+            Assert.Equal("10.0.0.0/8", apiEnv.GetProperty("Api__ForwardedHeaders__KnownNetworks__0").GetString());
+            Assert.Equal("100.64.0.0/10", apiEnv.GetProperty("Api__ForwardedHeaders__KnownNetworks__3").GetString());
         }
         finally
         {

@@ -69,9 +69,11 @@ public class AppHostFixture : IAsyncLifetime
             env["RateLimiting__PermitsPerMinute"] = ApiPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // Monitoring tests wait for the sampler to notice a change; 15 s per tick would make them slow.
             env["Monitoring__SampleInterval"] = SamplerInterval.ToString();
-            // Tests speak for many clients from one address: X-Forwarded-For names each scenario's client,
-            // so per-IP rules (referrals per IP per day) count one test's requests only.
-            env["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
+            // Tests speak for many clients from one address: the test process is the API's trusted proxy
+            // (loopback), and X-Forwarded-For names each scenario's client, so per-IP rules (referrals
+            // per IP per day) count one test's requests only. Anyone else's X-Forwarded-For is ignored.
+            env["Api__ForwardedHeaders__KnownNetworks__0"] = "127.0.0.0/8";
+            env["Api__ForwardedHeaders__KnownNetworks__1"] = "::1/128";
         }));
         configure?.Invoke(builder);
 

@@ -24,10 +24,25 @@ public sealed class PgBouncerProcess : IAsyncDisposable
         ConnectionString = connectionString;
     }
 
+    /// <summary>The Debian package's binary, which <c>.ci/run</c> installs.</summary>
+    public const string Binary = "/usr/sbin/pgbouncer";
+
     /// <summary>Connects through the pooler to the database it fronts.</summary>
     public string ConnectionString { get; }
 
-    public static async Task<PgBouncerProcess> StartAsync(string databaseConnectionString)
+    /// <summary>The pooler's port on 127.0.0.1.</summary>
+    public int Port => new NpgsqlConnectionStringBuilder(ConnectionString).Port;
+
+    /// <summary>
+    /// <paramref name="connectionString"/> pointed at the pooler, without a client-side pool, so every
+    /// open is a new pooler client.
+    /// </summary>
+    public string ClientConnectionString(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = Port, Pooling = false }.ConnectionString;
+
+    /// <param name="databaseConnectionString">the server and database to front.</param>
+    /// <param name="poolSize">server connections per database and user (<c>default_pool_size</c>).</param>
+    public static async Task<PgBouncerProcess> StartAsync(string databaseConnectionString, int poolSize = 10)
     {
         var server = new NpgsqlConnectionStringBuilder(databaseConnectionString);
         var port = ApiServer.FreePort();
@@ -47,7 +62,7 @@ public sealed class PgBouncerProcess : IAsyncDisposable
             auth_type = trust
             auth_file = {users}
             pool_mode = transaction
-            default_pool_size = 10
+            default_pool_size = {poolSize}
             max_client_conn = 500
             ; Npgsql sends these at startup; the API's -c jit=off travels in options.
             ignore_startup_parameters = extra_float_digits,options

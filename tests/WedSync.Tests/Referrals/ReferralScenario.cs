@@ -24,13 +24,17 @@ public sealed class ReferralScenario(AppHostFixture fixture, TestOrganization or
     /// <summary>The client address this scenario's referrals come from (sent as X-Forwarded-For).</summary>
     public string ClientIp { get; } = $"10.{Random.Shared.Next(256)}.{Random.Shared.Next(256)}.{Random.Shared.Next(1, 255)}";
 
-    public Task<HttpResponseMessage> ReferAsync(TestMember referrer, string email, object? extra = null)
+    /// <param name="clientIp">The client the trusted proxy names (X-Forwarded-For); this scenario's <see cref="ClientIp"/> by default.</param>
+    public Task<HttpResponseMessage> ReferAsync(TestMember referrer, string email, object? extra = null, string? clientIp = null)
     {
         var request = ApiCalls.Request(HttpMethod.Post, "/api/referrals", referrer.Token());
         request.Content = JsonContent.Create(extra ?? new { referredEmail = email });
-        request.Headers.Add("X-Forwarded-For", ClientIp);
+        request.Headers.Add("X-Forwarded-For", clientIp ?? ClientIp);
         return fixture.Api.SendAsync(request);
     }
+
+    /// <summary>A client address no other scenario uses (TEST-NET-free private space, random).</summary>
+    public static string NewClientIp() => $"10.{Random.Shared.Next(256)}.{Random.Shared.Next(256)}.{Random.Shared.Next(1, 255)}";
 
     public async Task<JsonElement> ReferOkAsync(TestMember referrer, string email)
     {

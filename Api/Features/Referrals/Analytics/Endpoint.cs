@@ -18,15 +18,16 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
                 AND created_at >= @from AND created_at < @until)
         """;
 
+    // Days are UTC days whatever the session's TimeZone: a bare ::date would bucket by the server's zone.
     private const string DailySql = """
-        WITH days AS (SELECT d::date AS day FROM generate_series(@from::date, (@until - interval '1 day')::date, interval '1 day') d),
-        invites AS (SELECT created_at::date AS day, count(*) AS n FROM referrals
+        WITH days AS (SELECT d::date AS day FROM generate_series(@fromDay::date, @toDay::date, interval '1 day') d),
+        invites AS (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM referrals
                     WHERE organization_id = (SELECT app.current_organization_id()) AND created_at >= @from AND created_at < @until GROUP BY 1),
-        shares AS (SELECT created_at::date AS day, count(*) AS n FROM referral_share_events
+        shares AS (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM referral_share_events
                    WHERE organization_id = (SELECT app.current_organization_id()) AND created_at >= @from AND created_at < @until GROUP BY 1),
-        clicks AS (SELECT created_at::date AS day, count(*) AS n FROM referral_clicks
+        clicks AS (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM referral_clicks
                    WHERE organization_id = (SELECT app.current_organization_id()) AND created_at >= @from AND created_at < @until GROUP BY 1),
-        conversions AS (SELECT occurred_at::date AS day, count(*) FILTER (WHERE event = 'signed_up') AS signups,
+        conversions AS (SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day, count(*) FILTER (WHERE event = 'signed_up') AS signups,
                                count(*) FILTER (WHERE event = 'subscribed') AS subscribed
                         FROM referral_conversions
                         WHERE organization_id = (SELECT app.current_organization_id()) AND occurred_at >= @from AND occurred_at < @until GROUP BY 1)
@@ -84,6 +85,8 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
         var daily = new List<Day>();
         await using (var command = Session.CreateCommand(DailySql))
         {
+            command.Parameters.AddWithValue("fromDay", from);
+            command.Parameters.AddWithValue("toDay", to);
             command.Parameters.AddWithValue("from", fromAt);
             command.Parameters.AddWithValue("until", untilAt);
             await using var reader = await command.ExecuteReaderAsync(ct);

@@ -2,6 +2,7 @@ using FastEndpoints;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WedSync.Api.Features.Referrals.Shared;
+using WedSync.Api.Platform.Network;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.Tenancy;
 
@@ -42,7 +43,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<ReferralOptio
                     Parameters =
                     {
                         new NpgsqlParameter("code", code),
-                        new NpgsqlParameter("ip", NpgsqlTypes.NpgsqlDbType.Inet) { Value = (object?)HttpContext.Connection.RemoteIpAddress ?? DBNull.Value },
+                        new NpgsqlParameter("ip", NpgsqlTypes.NpgsqlDbType.Inet) { Value = (object?)ClientNetwork.Normalize(HttpContext.Connection.RemoteIpAddress) ?? DBNull.Value },
                         new NpgsqlParameter("userAgent", NpgsqlTypes.NpgsqlDbType.Text) { Value = Header("User-Agent", 512) },
                         new NpgsqlParameter("referer", NpgsqlTypes.NpgsqlDbType.Text) { Value = Header("Referer", 2048) },
                     },

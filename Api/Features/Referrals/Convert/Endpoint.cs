@@ -18,7 +18,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
                detect_circular_referral(r.referrer_user_id, @userId)
         FROM referrals r
         WHERE (@code::text IS NOT NULL AND r.referral_code_id = (SELECT c.id FROM referral_codes c WHERE c.code = @code))
-           OR (@email::text IS NOT NULL AND lower(r.referred_email) = @email)
+           OR (@email::text IS NOT NULL AND r.referred_mailbox = app.canonical_mailbox(@email))
         FOR UPDATE OF r
         """;
 
@@ -26,6 +26,11 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
         SELECT w.side, w.trigger, w.tier, w.amount_cents, w.currency, w.status, w.beneficiary_user_id
         FROM referral_rewards w WHERE w.referral_id = @referralId AND w.trigger = @trigger ORDER BY w.side
         """;
+
+    // Conversions of one referrer are serialized from here to commit (a transaction-scoped lock, so
+    // it holds behind a transaction-mode pooler): the tier counts the referrer's converted referrals,
+    // and two conversions counting at once would both miss the other and pay the lower tier.
+    private const string ReferrerLockSql = "SELECT pg_advisory_xact_lock(hashtextextended('referral-tier:' || @referrer::text, 0))";
 
     private const string ConvertedCountSql = """
         SELECT count(*)::integer FROM referrals
@@ -123,7 +128,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
     {
         await using var command = Session.CreateCommand(FindSql);
         command.Parameters.Add(new NpgsqlParameter("code", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)(req.ReferralCode is null ? null : ReferralCode.Normalize(req.ReferralCode)) ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("email", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)req.ReferredEmail?.Trim().ToLowerInvariant() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("email", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)ReferredAddress.Normalize(req.ReferredEmail) ?? DBNull.Value });
         command.Parameters.AddWithValue("userId", req.ReferredUserId);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
@@ -150,6 +155,13 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
 
     private async Task<RewardTier> TierAsync(FoundReferral referral, CancellationToken ct)
     {
+        if (referral.ReferrerUserId is { } referrer)
+        {
+            await using var lockCommand = Session.CreateCommand(ReferrerLockSql);
+            lockCommand.Parameters.AddWithValue("referrer", referrer);
+            await lockCommand.ExecuteNonQueryAsync(ct);
+        }
+
         await using var command = Session.CreateCommand($"SELECT {RewardTier.Columns} FROM referral_tier_for(({ConvertedCountSql}))");
         command.Parameters.AddWithValue("org", referral.OrganizationId);
         command.Parameters.Add(new NpgsqlParameter("referrer", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)referral.ReferrerUserId ?? DBNull.Value });

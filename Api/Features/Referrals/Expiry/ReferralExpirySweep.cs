@@ -16,6 +16,9 @@ public sealed class ReferralExpirySweep(NpgsqlDataSource dataSource, ILogger<Ref
         WHERE status IN ('pending', 'signed_up') AND expires_at < now()
         """;
 
+    // Limit counters of past windows (UTC hours and days) can no longer refuse anything.
+    private const string CountersSql = "DELETE FROM referral_limit_counters WHERE window_start < now() - interval '2 days'";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
@@ -25,6 +28,8 @@ public sealed class ReferralExpirySweep(NpgsqlDataSource dataSource, ILogger<Ref
             {
                 await using var command = dataSource.CreateCommand(Sql);
                 var expired = await command.ExecuteNonQueryAsync(stoppingToken);
+                await using var counters = dataSource.CreateCommand(CountersSql);
+                await counters.ExecuteNonQueryAsync(stoppingToken);
                 if (expired > 0)
                 {
                     logger.LogInformation("Expired {Count} referrals past their conversion window", expired);
