@@ -14,7 +14,22 @@ SET LOCAL statement_timeout = '5min';
 -- security_invoker: everything the view reads (pg_class, pg_policy, pg_depend, the privilege
 -- functions) is readable by any role, so the view needs no rights of its owner.
 CREATE OR REPLACE VIEW monitoring_rls_status WITH (security_barrier = true, security_invoker = true) AS
-WITH relations AS (
+WITH request_role AS MATERIALIZED (
+    SELECT r.oid FROM pg_roles r WHERE r.rolname = 'wedsync_user'
+), member_of AS MATERIALIZED (
+    -- The request role and every role whose privileges it has (inherited membership).
+    SELECT array_agg(r.oid) AS oids FROM pg_roles r CROSS JOIN request_role rr WHERE pg_has_role(rr.oid, r.oid, 'USAGE')
+), column_grants AS MATERIALIZED (
+    -- Column-level grants to those roles: pg_shdepend names every role an ACL mentions, one row per
+    -- column, so the (per column) privilege check runs only where there is something to find.
+    SELECT DISTINCT s.objid AS attrelid
+    FROM pg_shdepend s CROSS JOIN member_of m
+    WHERE s.dbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+      AND s.classid = 'pg_class'::regclass AND s.objsubid > 0 AND s.deptype = 'a' AND s.refobjid = ANY (m.oids)
+), relations AS MATERIALIZED (
+    -- Materialized so that every privilege function runs once per relation, however often the
+    -- judgement below refers to its result. Without an ACL (relacl NULL) only the owner has
+    -- privileges, so the ACL functions run only for relations that have one.
     SELECT
         c.oid,
         n.nspname,
@@ -23,15 +38,19 @@ WITH relations AS (
         c.relispartition,
         c.relrowsecurity,
         c.relforcerowsecurity,
-        -- Table-level privileges first (one ACL check); column grants only when there is none.
-        (has_table_privilege('wedsync_user', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')
-         OR has_any_column_privilege('wedsync_user', c.oid, 'SELECT, INSERT, UPDATE')) AS reachable,
-        c.relkind IN ('r', 'p') AND has_table_privilege('wedsync_user', c.oid, 'TRUNCATE') AS can_truncate,
+        (c.relowner = ANY (m.oids)
+         OR (c.relacl IS NOT NULL AND has_table_privilege(rr.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE'))
+         OR (cg.attrelid IS NOT NULL AND has_any_column_privilege(rr.oid, c.oid, 'SELECT, INSERT, UPDATE'))) AS reachable,
+        c.relkind IN ('r', 'p')
+            AND (c.relowner = ANY (m.oids) OR (c.relacl IS NOT NULL AND has_table_privilege(rr.oid, c.oid, 'TRUNCATE'))) AS can_truncate,
         -- The owner (and every member of the owner's role) bypasses RLS unless it is forced.
-        pg_has_role('wedsync_user', c.relowner, 'USAGE') AS owned_by_request_role,
+        c.relowner = ANY (m.oids) AS owned_by_request_role,
         coalesce(c.reloptions::text[] && ARRAY['security_invoker=true', 'security_invoker=on', 'security_invoker=1'], false) AS invoker_view
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
+    CROSS JOIN request_role rr
+    CROSS JOIN member_of m
+    LEFT JOIN column_grants cg ON cg.attrelid = c.oid
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
       AND n.nspname NOT LIKE 'pg\_toast%'
@@ -40,10 +59,12 @@ WITH relations AS (
       AND NOT EXISTS (
           SELECT 1 FROM pg_depend d
           WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+), policy_counts AS MATERIALIZED (
+    SELECT p.polrelid, count(*)::integer AS policies FROM pg_policy p GROUP BY p.polrelid
 ), judged AS (
     SELECT
         r.*,
-        (SELECT count(*) FROM pg_policy p WHERE p.polrelid = r.oid)::integer AS policies,
+        coalesce(pc.policies, 0) AS policies,
         CASE
             WHEN r.relkind = 'v' AND r.reachable AND NOT r.invoker_view
                 THEN 'view runs with its owner''s rights, so the row-level security of the tables it reads does not apply to the request role'
@@ -63,6 +84,7 @@ WITH relations AS (
                 THEN 'the request role may TRUNCATE it, which row-level security does not check'
         END AS high_reason
     FROM relations r
+    LEFT JOIN policy_counts pc ON pc.polrelid = r.oid
     -- Reachable relations, and (as before) every parent table of the exposed schema.
     WHERE r.reachable OR (r.nspname = 'public' AND r.relkind IN ('r', 'p') AND NOT r.relispartition)
 )

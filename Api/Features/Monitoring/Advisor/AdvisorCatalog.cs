@@ -22,18 +22,31 @@ public static class AdvisorCatalog
     /// the direction it moves. A bigint sequence feeding an int column fails at 2,147,483,647.
     /// </summary>
     private const string SequenceNearMaxSql = """
-        WITH fed AS (
+        WITH candidates AS MATERIALIZED (
+            -- Below 80 % of the smallest integer type (smallint) and of its own bound a sequence
+            -- cannot be near the end whatever it feeds: only the others are traced to their columns.
+            SELECT sq.seqrelid, sq.seqincrement, sq.seqmax, sq.seqmin, v.last_value
+            FROM pg_sequence sq
+            JOIN pg_class c ON c.oid = sq.seqrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN has_sequence_privilege(c.oid, 'SELECT, USAGE') THEN pg_sequence_last_value(c.oid)::numeric END AS last_value) AS v
+            WHERE NOT pg_is_other_temp_schema(n.oid) AND v.last_value IS NOT NULL
+              AND (abs(v.last_value) > 0.8 * 32767
+                   OR v.last_value / nullif(CASE WHEN sq.seqincrement > 0 THEN sq.seqmax ELSE sq.seqmin END, 0) > 0.8)
+        ), fed AS (
+            -- Owned by (serial, OWNED BY) and identity columns.
             SELECT d.objid AS seq, d.refobjid AS rel, d.refobjsubid AS att
-            FROM pg_depend d
-            JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-            WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-              AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+            FROM candidates k
+            JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = k.seqrelid
+            WHERE d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
             UNION
+            -- DEFAULT nextval('s') of any column.
             SELECT d.refobjid, ad.adrelid, ad.adnum
-            FROM pg_depend d
+            FROM candidates k
+            JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = k.seqrelid
             JOIN pg_attrdef ad ON ad.oid = d.objid
-            JOIN pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'
-            WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_class'::regclass
+            WHERE d.classid = 'pg_attrdef'::regclass
         ), columns AS (
             SELECT f.seq,
                    min(CASE a.atttypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647
@@ -50,17 +63,16 @@ public static class AdvisorCatalog
         )
         SELECT format('%I.%I', n.nspname, c.relname),
                CASE WHEN u.used > 0.95 THEN 'error' ELSE 'warn' END,
-               round(100 * u.used, 1) || ' % of the range used, last value ' || v.last_value || coalesce(', feeding ' || col.names, '')
-        FROM pg_sequence sq
-        JOIN pg_class c ON c.oid = sq.seqrelid
+               round(100 * u.used, 1) || ' % of the range used, last value ' || k.last_value || coalesce(', feeding ' || col.names, '')
+        FROM candidates k
+        JOIN pg_class c ON c.oid = k.seqrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
-        LEFT JOIN columns col ON col.seq = sq.seqrelid
+        LEFT JOIN columns col ON col.seq = k.seqrelid
         CROSS JOIN LATERAL (
-            SELECT CASE WHEN has_sequence_privilege(c.oid, 'SELECT, USAGE') THEN pg_sequence_last_value(c.oid)::numeric END AS last_value) AS v
-        CROSS JOIN LATERAL (
-            SELECT CASE WHEN sq.seqincrement > 0 THEN v.last_value / least(sq.seqmax, coalesce(col.col_max, sq.seqmax))
-                        ELSE v.last_value / greatest(sq.seqmin, coalesce(col.col_min, sq.seqmin)) END AS used) AS u
-        WHERE NOT pg_is_other_temp_schema(n.oid) AND v.last_value IS NOT NULL AND u.used > 0.8
+            -- The narrower of the sequence's own bound and the column's type, in the direction it moves.
+            SELECT CASE WHEN k.seqincrement > 0 THEN k.last_value / nullif(least(k.seqmax, coalesce(col.col_max, k.seqmax)), 0)
+                        ELSE k.last_value / nullif(greatest(k.seqmin, coalesce(col.col_min, k.seqmin)), 0) END AS used) AS u
+        WHERE u.used > 0.8
         """;
 
     /// <summary>
