@@ -20,6 +20,8 @@ public sealed class QueryStatsShapeTests(AppHostFixture fixture)
     public async Task Extension_in_another_schema_an_older_version_or_none_answer_with_what_is_there()
     {
         var (schema, version) = await InstalledAsync();
+        // Recreating the extension must not lose what the catalog says about it (an advisor annotation).
+        var comment = await fixture.ExecuteAsync("SELECT obj_description(oid, 'pg_extension') FROM pg_extension WHERE extname = 'pg_stat_statements'") as string;
         var createdExtensionsSchema = (bool)(await fixture.ExecuteAsync(
             "SELECT NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'extensions')"))!;
         try
@@ -63,6 +65,19 @@ public sealed class QueryStatsShapeTests(AppHostFixture fixture)
         {
             await fixture.ExecuteAsync("DROP EXTENSION IF EXISTS pg_stat_statements");
             await fixture.ExecuteAsync($"CREATE EXTENSION pg_stat_statements WITH SCHEMA {schema} VERSION '{version}'");
+            if (comment is not null)
+            {
+                await using var connection = fixture.OpenDatabase();
+                await using var restore = new Npgsql.NpgsqlCommand(
+                    "DO $$ BEGIN EXECUTE format('COMMENT ON EXTENSION pg_stat_statements IS %L', current_setting('wedsync_test.comment')); END $$", connection);
+                await using (var set = new Npgsql.NpgsqlCommand("SELECT set_config('wedsync_test.comment', @comment, false)", connection))
+                {
+                    set.Parameters.AddWithValue("comment", comment);
+                    await set.ExecuteNonQueryAsync();
+                }
+
+                await restore.ExecuteNonQueryAsync();
+            }
             if (createdExtensionsSchema)
             {
                 await fixture.ExecuteAsync("DROP SCHEMA IF EXISTS extensions");
@@ -70,6 +85,7 @@ public sealed class QueryStatsShapeTests(AppHostFixture fixture)
         }
 
         Assert.Equal((schema, version), await InstalledAsync());
+        Assert.Equal(comment, await fixture.ExecuteAsync("SELECT obj_description(oid, 'pg_extension') FROM pg_extension WHERE extname = 'pg_stat_statements'"));
     }
 
     private async Task<(string Schema, string Version)> InstalledAsync()
