@@ -45,7 +45,7 @@ WITH request_role AS MATERIALIZED (
             AND (c.relowner = ANY (m.oids) OR (c.relacl IS NOT NULL AND has_table_privilege(rr.oid, c.oid, 'TRUNCATE'))) AS can_truncate,
         -- The owner (and every member of the owner's role) bypasses RLS unless it is forced.
         c.relowner = ANY (m.oids) AS owned_by_request_role,
-        coalesce(c.reloptions::text[] && ARRAY['security_invoker=true', 'security_invoker=on', 'security_invoker=1'], false) AS invoker_view
+        coalesce(c.reloptions::text[] && ARRAY['security_invoker=true', 'security_invoker=on', 'security_invoker=1']::text[], false) AS invoker_view
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     CROSS JOIN request_role rr
@@ -121,7 +121,7 @@ DO $$
 DECLARE
     v_view text;
 BEGIN
-    FOREACH v_view IN ARRAY ARRAY['monitoring_slow_queries', 'monitoring_connections', 'monitoring_table_health'] LOOP
+    FOREACH v_view IN ARRAY ARRAY['monitoring_slow_queries', 'monitoring_connections', 'monitoring_table_health']::text[] LOOP
         IF EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = to_regclass('public.' || v_view) AND c.relkind = 'v') THEN
             EXECUTE format('ALTER VIEW public.%I SET (security_invoker = true)', v_view);
         END IF;
