@@ -11,8 +11,8 @@ namespace WedSync.Tests.Monitoring;
 
 /// <summary>
 /// Monitoring:SamplerEnabled: an instance switched off never samples (its sampler ends at once and no
-/// gauge reports); switched on, the same host keeps sampling. (The fixture's API holds the sampler lock
-/// of this database, so an enabled second instance charts nothing either: that part is the lock's test.)
+/// gauge reports); switched on, the same host keeps sampling. (The fixture's API holds the sampler lease
+/// of this database, so an enabled second instance charts nothing either: that part is the lease's test, Pooling/SamplerUnderPgBouncerTests.)
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class SamplerSwitchTests(AppHostFixture fixture)

@@ -16,16 +16,124 @@ public static class AdvisorCatalog
 
     private const string NotExtensionOwned = "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')";
 
+    /// <summary>
+    /// A sequence's use measured against what it can still deliver: the narrower of its own bound and
+    /// the integer type of every column it feeds (OWNED BY / serial, identity, or DEFAULT nextval), in
+    /// the direction it moves. A bigint sequence feeding an int column fails at 2,147,483,647.
+    /// </summary>
+    private const string SequenceNearMaxSql = """
+        WITH candidates AS MATERIALIZED (
+            -- Below 80 % of the smallest integer type (smallint) and of its own bound a sequence
+            -- cannot be near the end whatever it feeds: only the others are traced to their columns.
+            SELECT sq.seqrelid, sq.seqincrement, sq.seqmax, sq.seqmin, v.last_value
+            FROM pg_sequence sq
+            JOIN pg_class c ON c.oid = sq.seqrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN has_sequence_privilege(c.oid, 'SELECT, USAGE') THEN pg_sequence_last_value(c.oid)::numeric END AS last_value) AS v
+            WHERE NOT pg_is_other_temp_schema(n.oid) AND v.last_value IS NOT NULL
+              AND (abs(v.last_value) > 0.8 * 32767
+                   OR v.last_value / nullif(CASE WHEN sq.seqincrement > 0 THEN sq.seqmax ELSE sq.seqmin END, 0) > 0.8)
+        ), fed AS (
+            -- Owned by (serial, OWNED BY) and identity columns.
+            SELECT d.objid AS seq, d.refobjid AS rel, d.refobjsubid AS att
+            FROM candidates k
+            JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = k.seqrelid
+            WHERE d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+            UNION
+            -- DEFAULT nextval('s') of any column.
+            SELECT d.refobjid, ad.adrelid, ad.adnum
+            FROM candidates k
+            JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = k.seqrelid
+            JOIN pg_attrdef ad ON ad.oid = d.objid
+            WHERE d.classid = 'pg_attrdef'::regclass
+        ), columns AS (
+            SELECT f.seq,
+                   min(CASE a.atttypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647
+                                       WHEN 'int8'::regtype THEN 9223372036854775807 END) AS col_max,
+                   max(CASE a.atttypid WHEN 'int2'::regtype THEN -32768 WHEN 'int4'::regtype THEN -2147483648
+                                       WHEN 'int8'::regtype THEN -9223372036854775808 END) AS col_min,
+                   string_agg(format('%I.%I.%I (%s)', n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod)), ', '
+                              ORDER BY n.nspname, c.relname, a.attname) AS names
+            FROM fed f
+            JOIN pg_attribute a ON a.attrelid = f.rel AND a.attnum = f.att AND NOT a.attisdropped
+            JOIN pg_class c ON c.oid = f.rel
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            GROUP BY f.seq
+        )
+        SELECT format('%I.%I', n.nspname, c.relname),
+               CASE WHEN u.used > 0.95 THEN 'error' ELSE 'warn' END,
+               round(100 * u.used, 1) || ' % of the range used, last value ' || k.last_value || coalesce(', feeding ' || col.names, '')
+        FROM candidates k
+        JOIN pg_class c ON c.oid = k.seqrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN columns col ON col.seq = k.seqrelid
+        CROSS JOIN LATERAL (
+            -- The narrower of the sequence's own bound and the column's type, in the direction it moves.
+            SELECT CASE WHEN k.seqincrement > 0 THEN k.last_value / nullif(least(k.seqmax, coalesce(col.col_max, k.seqmax)), 0)
+                        ELSE k.last_value / nullif(greatest(k.seqmin, coalesce(col.col_min, k.seqmin)), 0) END AS used) AS u
+        WHERE u.used > 0.8
+        """;
+
+    /// <summary>
+    /// Policies that call a claims helper outside every uncorrelated sub-select, read from the node
+    /// trees: tokens ({SUBLINK, {FUNCEXPR :funcid n, other braces, outer references) in order with
+    /// their nesting level; a brace's partner is the next token at the same level. A SubLink with an
+    /// outer reference (:varlevelsup) inside is correlated, so it runs per row and protects nothing.
+    /// </summary>
+    private const string PolicyPerRowSql = """
+        WITH tokens AS MATERIALIZED (
+            SELECT t.policy, t.part, k.ord, k.m[1] AS tok,
+                   sum(CASE WHEN k.m[1] = '}' THEN -1 WHEN left(k.m[1], 1) = '{' THEN 1 ELSE 0 END) OVER w
+                       + CASE WHEN k.m[1] = '}' THEN 1 ELSE 0 END AS level,
+                   count(*) FILTER (WHERE k.m[1] LIKE ':varlevelsup%') OVER w AS outer_refs
+            -- Braces escaped inside names (\{) are not structure.
+            FROM (SELECT p.oid AS policy, e.part, replace(replace(e.tree, '\{', ''), '\}', '') AS tree
+                  FROM pg_policy p
+                  CROSS JOIN LATERAL (VALUES (1, p.polqual::text), (2, p.polwithcheck::text)) AS e (part, tree)
+                  WHERE strpos(e.tree, '{FUNCEXPR') > 0) AS t
+            CROSS JOIN LATERAL regexp_matches(t.tree, '(\{SUBLINK|\{FUNCEXPR :funcid \d+|\{|\}|:varlevelsup [1-9])', 'g') WITH ORDINALITY AS k (m, ord)
+            WINDOW w AS (PARTITION BY t.policy, t.part ORDER BY k.ord)
+        ), braces AS (
+            SELECT b.policy, b.part, b.ord, b.tok, b.outer_refs,
+                   lead(b.ord) OVER w AS closed, lead(b.outer_refs) OVER w AS outer_refs_at_close
+            FROM tokens b
+            WHERE left(b.tok, 1) IN ('{', '}')
+            WINDOW w AS (PARTITION BY b.policy, b.part, b.level ORDER BY b.ord)
+        ), stream AS (
+            SELECT s.policy, s.part, s.ord, 1 AS step, NULL::oid AS fn FROM braces s
+            WHERE s.tok = '{SUBLINK' AND s.outer_refs_at_close = s.outer_refs
+            UNION ALL
+            SELECT s.policy, s.part, s.closed, -1, NULL FROM braces s
+            WHERE s.tok = '{SUBLINK' AND s.outer_refs_at_close = s.outer_refs
+            UNION ALL
+            SELECT f.policy, f.part, f.ord, 0, substr(f.tok, 19)::oid FROM tokens f WHERE f.tok LIKE '{FUNCEXPR%'
+        ), bare AS (
+            SELECT DISTINCT x.policy
+            FROM (SELECT s.*, sum(s.step) OVER (PARTITION BY s.policy, s.part ORDER BY s.ord) AS once FROM stream s) AS x
+            JOIN pg_proc pr ON pr.oid = x.fn
+            JOIN pg_namespace pn ON pn.oid = pr.pronamespace
+            WHERE x.once = 0
+              AND (pn.nspname IN ('app', 'auth') OR (pn.nspname = 'pg_catalog' AND pr.proname = 'current_setting'))
+        )
+        SELECT format('%s on %I.%I', p.polname, n.nspname, c.relname), 'warn', NULL
+        FROM bare b
+        JOIN pg_policy p ON p.oid = b.policy
+        JOIN pg_class c ON c.oid = p.polrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        """;
+
     public static readonly AdvisorCheck[] Checks =
     [
+        // One rule for the RLS endpoint, the summary's score, the sampler's events and this check:
+        // monitoring_rls_status judges every relation the request role reaches (and the tables of public).
         new("rls_disabled",
-            "Row-level security is off: the request role sees and changes every tenant's rows of this table.",
-            "ALTER TABLE … ENABLE ROW LEVEL SECURITY and add organization policies (CREATE POLICY …).",
-            $"""
-            SELECT format('%I.%I', n.nspname, c.relname), 'error', NULL
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND NOT c.relrowsecurity
-              AND {NotExtensionOwned}
+            "The request role reaches this relation's rows without row-level security: it sees and changes every tenant's rows.",
+            "ALTER TABLE … ENABLE ROW LEVEL SECURITY with organization policies (CREATE POLICY …), revoke the grant, or make the view security_invoker.",
+            """
+            SELECT format('%I.%I', r.schema_name, r.table_name), 'error', r.relation_kind || ': ' || r.reason
+            FROM monitoring_rls_status r
+            WHERE r.risk_level = 'HIGH'
             """),
         new("rls_no_policy",
             "Row-level security is on but no policy exists, so the request role sees no row and every write fails.",
@@ -36,20 +144,14 @@ public static class AdvisorCatalog
             WHERE {UserSchema} AND c.relkind IN ('r', 'p') AND c.relrowsecurity
               AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)
             """),
-        // pg_get_expr prints a wrapped helper as "( SELECT app.f() AS f)"; what remains after removing
-        // those is evaluated once per row instead of once per statement (an initPlan).
+        // Decided on the expression tree (pg_node_tree), not on the printed text: a claims helper
+        // (schema app or auth, or current_setting) called outside every uncorrelated sub-select is
+        // evaluated for each row; inside one it becomes an InitPlan, evaluated once per statement,
+        // however the expression around it is written (casts, ANY (ARRAY(SELECT …)), EXISTS, ->>).
         new("policy_per_row",
             "The policy calls a claims helper or current_setting() directly, so PostgreSQL evaluates it for every row instead of once per statement.",
             "Wrap the call in a sub-select: (SELECT app.current_organization_id()) instead of app.current_organization_id().",
-            """
-            SELECT format('%s on %I.%I', p.polname, n.nspname, c.relname), 'warn', NULL
-            FROM pg_policy p
-            JOIN pg_class c ON c.oid = p.polrelid
-            JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE regexp_replace(coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''),
-                                 '\(\s*SELECT\s+[a-z_]+\.[a-z_]+\([^()]*\)(\s+AS\s+[a-z_]+)?\s*\)', '', 'gi')
-                  ~* '(\mapp\.[a-z_]+\(|\mauth\.[a-z_]+\(|current_setting\()'
-            """),
+            PolicyPerRowSql),
         new("unindexed_foreign_key",
             "No index starts with the foreign key's columns: deleting or updating a referenced row scans this whole table, and joins on it are slow.",
             "CREATE INDEX CONCURRENTLY on the foreign key's columns (in a migration of its own).",
@@ -62,8 +164,16 @@ public static class AdvisorCatalog
             JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE con.contype = 'f' AND {UserSchema}
               AND NOT EXISTS (
+                  -- Only an index the planner can use for the lookup counts: built and valid (not a
+                  -- failed CREATE INDEX CONCURRENTLY), not partial, not BRIN, and its first key columns
+                  -- (INCLUDE columns cannot be searched; an expression's attnum is 0) are the foreign key's.
                   SELECT 1 FROM pg_index i
+                  JOIN pg_class ic ON ic.oid = i.indexrelid
+                  JOIN pg_am am ON am.oid = ic.relam
                   WHERE i.indrelid = con.conrelid
+                    AND i.indisvalid AND i.indisready AND i.indislive AND i.indpred IS NULL
+                    AND am.amname <> 'brin'
+                    AND i.indnkeyatts >= cardinality(con.conkey)
                     AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)] @> con.conkey
                     AND con.conkey @> (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(con.conkey)])
             """),
@@ -114,14 +224,8 @@ public static class AdvisorCatalog
             """),
         new("sequence_near_max",
             "The sequence has used most of its range: when it reaches the maximum, every insert that draws from it fails.",
-            "Change the column and sequence to bigint (ALTER SEQUENCE … AS bigint MAXVALUE …) before it runs out.",
-            """
-            SELECT format('%I.%I', s.schemaname, s.sequencename),
-                   CASE WHEN s.last_value::numeric / s.max_value > 0.95 THEN 'error' ELSE 'warn' END,
-                   round(100 * s.last_value::numeric / s.max_value, 1) || ' % used'
-            FROM pg_sequences s
-            WHERE s.increment_by > 0 AND s.last_value IS NOT NULL AND s.last_value::numeric / s.max_value > 0.8
-            """),
+            "Change the column and sequence to bigint (ALTER TABLE … ALTER COLUMN … TYPE bigint, ALTER SEQUENCE … AS bigint) before it runs out.",
+            SequenceNearMaxSql),
         new("xid_wraparound",
             "The oldest unfrozen transaction id of the database is old: near 2 billion PostgreSQL stops accepting writes to prevent wraparound.",
             "Find what blocks freezing (long transactions, abandoned replication slots, prepared transactions) and VACUUM (FREEZE) the oldest tables.",

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FastEndpoints;
 using Npgsql;
 using WedSync.Api.Features.Monitoring.Shared;
@@ -7,66 +6,42 @@ using WedSync.Api.Platform.Problems;
 namespace WedSync.Api.Features.Monitoring.QueryStats;
 
 /// <summary>
-/// The statements of this database that cost most, from pg_stat_statements, with the same redaction
-/// as the slow-query view. Servers without the extension (or without it preloaded) get a 501 problem.
+/// The statements of this database that cost most, from pg_stat_statements wherever it is installed and
+/// in whichever version (<see cref="StatementStatsSource"/>), with the redaction every monitoring text
+/// gets. Read as the API's own login (the caller is a platform admin, checked before): the request
+/// role need not be granted the extension's schema. 501 only when the extension is not installed in
+/// this database or not preloaded on the server.
 /// </summary>
-public sealed class Endpoint : MonitoringEndpoint<Request, Response>
+public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<Request, Response>
 {
-    // The extension's schema (public, extensions, ...) as an identifier; no row when it is not installed.
-    private const string InstalledSql = """
-        SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-        WHERE e.extname = 'pg_stat_statements'
-        """;
-
-    // The order column is chosen from a fixed list below, never taken from the request text; the
-    // schema is the extension's, quoted by the database.
-    private const string StatsSql = """
-        SELECT s.queryid, monitoring_redact_query(s.query, 500), s.calls, s.total_exec_time, s.mean_exec_time, s.max_exec_time,
-               s.rows, s.shared_blks_hit, s.shared_blks_read
-        FROM {1}.pg_stat_statements s
-        WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-        ORDER BY s.{0} DESC
-        LIMIT @top;
-        SELECT stats_reset FROM {1}.pg_stat_statements_info;
-        """;
-
     public override void Configure()
     {
         Get("/monitoring/query-stats");
         Summary(s =>
         {
             s.Summary = "Top statements from pg_stat_statements (platform admins)";
-            s.Description = "orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count.";
-            s.Responses[StatusCodes.Status501NotImplemented] = "pg_stat_statements is not installed or not preloaded on this server.";
+            s.Description = "orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). "
+                + "The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship.";
+            s.Responses[StatusCodes.Status501NotImplemented] = "pg_stat_statements is not installed in this database or not preloaded on this server.";
         });
         Description(b => b.ProducesProblemFE<ProblemResponse>(StatusCodes.Status501NotImplemented));
     }
 
     protected override async Task HandleAsAdminAsync(Request req, CancellationToken ct)
     {
-        string schema;
-        await using (var installed = Session.CreateCommand(InstalledSql))
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var source = await StatementStatsSource.FindAsync(connection, ct);
+        if (source is null)
         {
-            if (await installed.ExecuteScalarAsync(ct) is not string found)
-            {
-                await SendUnavailableAsync();
-                return;
-            }
-
-            schema = found;
+            await SendUnavailableAsync();
+            return;
         }
 
-        var column = req.OrderBy switch
-        {
-            "meanTime" => "mean_exec_time",
-            "calls" => "calls",
-            _ => "total_exec_time",
-        };
         var items = new List<QueryStat>();
         DateTimeOffset? resetAt = null;
         try
         {
-            await using var command = Session.CreateCommand(string.Format(CultureInfo.InvariantCulture, StatsSql, column, schema));
+            await using var command = new NpgsqlCommand(source.StatsSql(req.OrderBy), connection);
             command.Parameters.AddWithValue("top", req.Top);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
@@ -100,5 +75,5 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
     }
 
     private Task SendUnavailableAsync() => Send.ProblemAsync(StatusCodes.Status501NotImplemented,
-        "Query statistics need the pg_stat_statements extension, installed and in shared_preload_libraries, on this server.");
+        "Query statistics need the pg_stat_statements extension, installed in this database and in shared_preload_libraries, on this server.");
 }

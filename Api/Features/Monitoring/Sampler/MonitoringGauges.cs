@@ -4,7 +4,7 @@ namespace WedSync.Api.Features.Monitoring.Sampler;
 
 /// <summary>
 /// The WedSync.Monitoring observable gauges. They report the last sample of this instance's sampler,
-/// and nothing while this instance does not hold the sampler lock, so that several API instances do
+/// and nothing while this instance does not hold the sampler lease, so that several API instances do
 /// not chart the same database several times.
 /// </summary>
 public sealed class MonitoringGauges
@@ -21,7 +21,7 @@ public sealed class MonitoringGauges
         Gauge(meter, "wedsync.monitoring.connections.utilization", "%", "Client connections as a percentage of max_connections", s => s.ConnectionUtilizationPct);
         Gauge(meter, "wedsync.monitoring.slow_queries", "{statement}", "Statements running longer than 100 ms now", s => s.SlowQueries);
         meter.CreateObservableGauge("wedsync.monitoring.tables.rls_risk", () => RlsRisk(), "{table}",
-            "Tables of schema public at RLS risk, by risk level (HIGH: RLS off, MEDIUM: no policy)");
+            "Relations at RLS risk (every relation the request role reaches, and the tables of schema public), by risk level (HIGH: rows reachable without RLS, MEDIUM: no policy)");
         Gauge(meter, "wedsync.monitoring.tables.needing_vacuum", "{table}", "Tables with more than 20 % dead rows", s => s.TablesNeedingVacuum);
         Gauge(meter, "wedsync.monitoring.events.open_critical", "{event}", "Unresolved critical monitoring events", s => s.OpenCriticalEvents);
         Gauge(meter, "wedsync.monitoring.health_score", "1", "Database health score 0-100", s => s.HealthScore);
@@ -46,7 +46,7 @@ public sealed class MonitoringGauges
     public void RecordSampleDuration(TimeSpan duration, bool succeeded) =>
         sampleDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", succeeded ? "success" : "failure"));
 
-    /// <summary>Stops reporting (this instance lost or never got the sampler lock, or sampling failed).</summary>
+    /// <summary>Stops reporting (this instance lost or never got the sampler lease, or sampling failed).</summary>
     public void Clear() => latest = null;
 
     private void Gauge(Meter meter, string name, string unit, string description, Func<MonitoringSnapshot, double> value) =>

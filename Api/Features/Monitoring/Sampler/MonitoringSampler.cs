@@ -6,7 +6,7 @@ namespace WedSync.Api.Features.Monitoring.Sampler;
 
 /// <summary>
 /// The background sampler: every <see cref="MonitoringOptions.SampleInterval"/>, the instance holding
-/// the advisory lock reads a sample, publishes the gauges, records and resolves condition events, and
+/// the sampler lease reads a sample, publishes the gauges, records and resolves condition events, and
 /// runs the retention clean-up every <see cref="MonitoringOptions.CleanupInterval"/>. A failing tick
 /// (database down, restarting) is logged and the next interval tries again: monitoring never stops the API.
 /// </summary>
@@ -30,13 +30,14 @@ public sealed class MonitoringSampler(
             return;
         }
 
-        await using var samplerLock = new SamplerLock(dataSource);
+        // Three missed ticks free the lease for another instance.
+        await using var samplerLease = new SamplerLease(dataSource, options.Value.SampleInterval * 3);
         using var timer = new PeriodicTimer(options.Value.SampleInterval, time);
         try
         {
             do
             {
-                await TickAsync(samplerLock, stoppingToken);
+                await TickAsync(samplerLease, stoppingToken);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -50,11 +51,11 @@ public sealed class MonitoringSampler(
         }
     }
 
-    private async Task TickAsync(SamplerLock samplerLock, CancellationToken ct)
+    private async Task TickAsync(SamplerLease samplerLease, CancellationToken ct)
     {
         try
         {
-            if (!await samplerLock.TryHoldAsync(ct))
+            if (!await samplerLease.TryHoldAsync(ct))
             {
                 // Another instance samples; this one charts nothing rather than a stale copy.
                 gauges.Clear();
@@ -72,6 +73,7 @@ public sealed class MonitoringSampler(
                 await events.ReconcileAsync(SampledCondition.From(sample, options.Value), ct);
                 await CleanUpWhenDueAsync(ct);
                 succeeded = true;
+                logger.LogDebug("Monitoring sample taken by {Holder}", samplerLease.Holder);
             }
             finally
             {

@@ -3,7 +3,10 @@ using Npgsql;
 
 namespace WedSync.Api.Features.Monitoring.Shared;
 
-/// <summary>One row of monitoring_events as the API shows it.</summary>
+/// <summary>
+/// One row of monitoring_events as the API shows it. Event data is free JSON (clients record statement
+/// text they saw), so it is shown through monitoring_redact_json, the redaction every monitoring text gets.
+/// </summary>
 public sealed record MonitoringEvent(
     Guid Id,
     string EventType,
@@ -18,7 +21,7 @@ public sealed record MonitoringEvent(
     string? ConditionKey)
 {
     public const string Columns =
-        "e.id, e.event_type, e.severity, e.event_data::text, e.created_at, e.user_id, host(e.source_ip), e.user_agent, e.resolved_at, e.resolution_notes, e.condition_key";
+        "e.id, e.event_type, e.severity, monitoring_redact_json(e.event_data)::text, e.created_at, e.user_id, host(e.source_ip), e.user_agent, e.resolved_at, e.resolution_notes, e.condition_key";
 
     public static MonitoringEvent Read(NpgsqlDataReader reader, int offset = 0)
     {

@@ -8,12 +8,12 @@ public sealed class MonitoringOptions
     public const string SectionName = "Monitoring";
 
     /// <summary>
-    /// Whether this instance samples at all. Several instances already share one sampler through an
-    /// advisory lock; this is for instances that must never put the sampling load on the database.
+    /// Whether this instance samples at all. Several instances already share one sampler through a
+    /// lease (monitoring_sampler_lease); this is for instances that must never put the sampling load on the database.
     /// </summary>
     public bool SamplerEnabled { get; set; } = true;
 
-    /// <summary>How often the sampler reads the monitoring views (and retries the advisory lock).</summary>
+    /// <summary>How often the sampler reads the monitoring views (and renews or tries to take the sampler lease, which expires after three intervals).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(15);
 
