@@ -15,13 +15,15 @@ public static class MigratorServiceCollectionExtensions
         services.AddOptions<MigratorOptions>()
             .Bind(configuration.GetSection(MigratorOptions.SectionName))
             .Validate(o => o.LockTimeout > TimeSpan.Zero, "Migrations:LockTimeout must be positive.")
+            .Validate(o => o.CommandTimeout is null || o.CommandTimeout > TimeSpan.Zero, "Migrations:CommandTimeout must be positive when set.")
             .ValidateOnStart();
 
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MigratorOptions>>().Value;
-            var connectionString = configuration.GetConnectionString(MigratorOptions.ConnectionStringName)
-                ?? throw new InvalidOperationException(
+            var connectionString = configuration.GetConnectionString(MigratorOptions.ConnectionStringName) is { Length: > 0 } configured
+                ? configured
+                : throw new MigratorConfigurationException(
                     $"ConnectionStrings:{MigratorOptions.ConnectionStringName} is not set (environment: ConnectionStrings__{MigratorOptions.ConnectionStringName}).");
             return new MigrationEngine(
                 connectionString,

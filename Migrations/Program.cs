@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using WedSync.Migrations;
 using WedSync.Migrations.Cli;
 using WedSync.Migrations.Engine;
@@ -11,14 +14,34 @@ if (command is null)
     return MigrationOutcome.UsageError;
 }
 
-var builder = Host.CreateApplicationBuilder(args.Where(MigratorCommand.IsConfiguration).ToArray());
-builder.AddServiceDefaults();
-builder.Services.AddMigrator(builder.Configuration);
+try
+{
+    var builder = Host.CreateApplicationBuilder(args.Where(MigratorCommand.IsConfiguration).ToArray());
+    // stdout carries the command's output only (status --json | jq); every log line goes to stderr.
+    builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    builder.AddServiceDefaults();
+    builder.Services.AddMigrator(builder.Configuration);
 
-using var host = builder.Build();
-// Starting the host starts the telemetry exporters; stopping it flushes them before exit.
-await host.StartAsync();
-var exitCode = await host.Services.GetRequiredService<MigratorCli>()
-    .RunAsync(command, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
-await host.StopAsync();
-return exitCode;
+    using var host = builder.Build();
+    // Starting the host starts the telemetry exporters; stopping it flushes them before exit.
+    await host.StartAsync();
+    var exitCode = await host.Services.GetRequiredService<MigratorCli>()
+        .RunAsync(command, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+    await host.StopAsync();
+    return exitCode;
+}
+catch (Exception ex) when (ex is OptionsValidationException or MigratorConfigurationException)
+{
+    await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
+    return MigrationOutcome.UsageError;
+}
+catch (Exception ex) when (ex is InvalidOperationException { InnerException: FormatException or InvalidCastException })
+{
+    await Console.Error.WriteLineAsync($"Configuration error: {ex.Message} {ex.InnerException?.Message}");
+    return MigrationOutcome.UsageError;
+}
+catch (Exception ex)
+{
+    await Console.Error.WriteLineAsync($"Unexpected error: {ex}");
+    return MigrationOutcome.UnexpectedError;
+}
