@@ -19,7 +19,14 @@ try
     var builder = Host.CreateApplicationBuilder(args.Where(MigratorCommand.IsConfiguration).ToArray());
     // stdout carries the command's output only (status --json | jq); every log line goes to stderr.
     builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-    builder.AddServiceDefaults();
+    // Telemetry only where something collects it (the AppHost's dashboard, a platform's collector): the
+    // OpenTelemetry pipeline costs a noticeable part of a run's start, which is most of a short run.
+    // Health checks, service discovery and HTTP resilience from AddServiceDefaults serve no purpose here.
+    if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+    {
+        builder.ConfigureOpenTelemetry();
+    }
+
     builder.Services.AddMigrator(builder.Configuration);
 
     using var host = builder.Build();

@@ -6,6 +6,7 @@
 #   bench/run.sh                 full sizes (1M referrals, 1,000 tables), writes bench/RESULTS.md
 #   bench/run.sh --quick         small sizes and short runs, writes bench/out/RESULTS.quick.md
 #   options: --skip-build  --skip-apphost
+#            --only-migrations  just the migrator against psql; writes bench/out/RESULTS.migrations.md
 #            --report-only   assemble the results again from bench/out/report and bench/FINDINGS.md
 set -euo pipefail
 
@@ -26,12 +27,14 @@ parse_arguments() {
     SKIP_BUILD=0
     SKIP_APPHOST=0
     REPORT_ONLY=0
+    ONLY_MIGRATIONS=0
     while [ $# -gt 0 ]; do
         case $1 in
             --quick) BENCH_SIZE=quick ;;
             --skip-build) SKIP_BUILD=1 ;;
             --skip-apphost) SKIP_APPHOST=1 ;;
             --report-only) REPORT_ONLY=1 ;;
+            --only-migrations) ONLY_MIGRATIONS=1 ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; die "unknown option $1" ;;
         esac
@@ -62,13 +65,20 @@ build_release() {
     if [ "$SKIP_BUILD" = 1 ]; then
         note "--skip-build: using the existing Release builds"
     else
-        log "build (Release): AppHost (with Api, Migrations, ServiceDefaults) and bench/Baseline"
-        (cd "$REPO_DIR" && dotnet build AppHost -c Release -nologo -v quiet && dotnet build bench/Baseline -c Release -nologo -v quiet) \
-            >"$OUT_DIR/logs/build.log" 2>&1 || { tail -n 40 "$OUT_DIR/logs/build.log" >&2; die "build failed (bench/out/logs/build.log)"; }
+        if [ "$ONLY_MIGRATIONS" = 1 ]; then
+            log "build (Release): Migrations"
+            (cd "$REPO_DIR" && dotnet build Migrations -c Release -nologo -v quiet) \
+                >"$OUT_DIR/logs/build.log" 2>&1 || { tail -n 40 "$OUT_DIR/logs/build.log" >&2; die "build failed (bench/out/logs/build.log)"; }
+        else
+            log "build (Release): AppHost (with Api, Migrations, ServiceDefaults) and bench/Baseline"
+            (cd "$REPO_DIR" && dotnet build AppHost -c Release -nologo -v quiet && dotnet build bench/Baseline -c Release -nologo -v quiet) \
+                >"$OUT_DIR/logs/build.log" 2>&1 || { tail -n 40 "$OUT_DIR/logs/build.log" >&2; die "build failed (bench/out/logs/build.log)"; }
+        fi
         publish_ready_to_run_migrator
     fi
-    local dll
-    for dll in "$API_DLL" "$MIGRATOR_DLL" "$BASELINE_DLL"; do
+    local dll dlls=("$API_DLL" "$MIGRATOR_DLL" "$BASELINE_DLL")
+    [ "$ONLY_MIGRATIONS" = 0 ] || dlls=("$MIGRATOR_DLL")
+    for dll in "${dlls[@]}"; do
         [ -f "$REPO_DIR/$dll" ] || die "$dll is missing: run without --skip-build"
     done
 }
@@ -150,6 +160,12 @@ main() {
     PG_VERSION=$(pg_server_version)
 
     benchmark_migrations
+    if [ "$ONLY_MIGRATIONS" = 1 ]; then
+        stop_postgres
+        write_results_header
+        assemble_results "$OUT_DIR/RESULTS.migrations.md"
+        return 0
+    fi
     run_referral_benchmarks
     run_monitoring_benchmarks
     stop_postgres

@@ -13,18 +13,13 @@ public static class DatabaseBootstrap
 {
     private static readonly string[] MaintenanceDatabases = ["postgres", "template1"];
 
-    public static async Task EnsureAsync(string connectionString, ILogger logger, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(NpgsqlDataSource dataSource, string connectionString, ILogger logger, CancellationToken cancellationToken)
     {
         var target = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
-        if (string.IsNullOrEmpty(target.Database))
-        {
-            return;
-        }
-
         try
         {
-            await using var probe = new NpgsqlConnection(target.ConnectionString);
-            await probe.OpenAsync(cancellationToken);
+            // The connection goes back to the pool, for the lock to take.
+            await using var probe = await dataSource.OpenConnectionAsync(cancellationToken);
             return;
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidCatalogName)

@@ -25,12 +25,14 @@ public sealed class MigrationEngine(
     public async Task<MigrationOutcome> UpAsync(CancellationToken cancellationToken)
     {
         using var activity = MigrationTelemetry.Source.StartActivity("migrations up");
-        await DatabaseBootstrap.EnsureAsync(connectionString, logger, cancellationToken);
+        await using var dataSource = MigratorDataSource.Create(connectionString);
+        await DatabaseBootstrap.EnsureAsync(dataSource, connectionString, logger, cancellationToken);
+        logger.LogDebug("Database found or created");
 
         MigrationLock migrationLock;
         try
         {
-            migrationLock = await MigrationLock.AcquireAsync(connectionString, options.LockTimeout, logger, cancellationToken);
+            migrationLock = await MigrationLock.AcquireAsync(dataSource, options.LockTimeout, logger, cancellationToken);
         }
         catch (TimeoutException ex)
         {
@@ -40,10 +42,11 @@ public sealed class MigrationEngine(
 
         await using (migrationLock)
         {
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            logger.LogDebug("Migration lock taken");
             var journal = new JournalStore(dataSource, logger);
             await journal.EnsureAsync(catalog, cancellationToken);
             var entries = await journal.ReadAsync(cancellationToken);
+            logger.LogDebug("Journal read: {Count} entries", entries.Count);
 
             var report = MigrationStatusCalculator.Calculate(catalog, manifest, entries);
             var modified = report.Modified.Select(s => s.Name).ToList();
@@ -126,7 +129,7 @@ public sealed class MigrationEngine(
     public async Task<MigrationStatusReport> StatusAsync(CancellationToken cancellationToken)
     {
         using var activity = MigrationTelemetry.Source.StartActivity("migrations status");
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var dataSource = MigratorDataSource.Create(connectionString);
         var entries = await new JournalStore(dataSource, logger).ReadAsync(cancellationToken);
         return MigrationStatusCalculator.Calculate(catalog, manifest, entries);
     }
@@ -135,10 +138,11 @@ public sealed class MigrationEngine(
     public async Task<MigrationOutcome> RepairAsync(IReadOnlyCollection<string> scriptNames, CancellationToken cancellationToken)
     {
         using var activity = MigrationTelemetry.Source.StartActivity("migrations repair");
+        await using var dataSource = MigratorDataSource.Create(connectionString);
         MigrationLock migrationLock;
         try
         {
-            migrationLock = await MigrationLock.AcquireAsync(connectionString, options.LockTimeout, logger, cancellationToken);
+            migrationLock = await MigrationLock.AcquireAsync(dataSource, options.LockTimeout, logger, cancellationToken);
         }
         catch (TimeoutException ex)
         {
@@ -147,7 +151,6 @@ public sealed class MigrationEngine(
 
         await using (migrationLock)
         {
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
             var journal = new JournalStore(dataSource, logger);
             var report = MigrationStatusCalculator.Calculate(catalog, manifest, await journal.ReadAsync(cancellationToken));
 

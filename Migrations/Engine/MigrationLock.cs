@@ -27,15 +27,10 @@ public sealed class MigrationLock : IAsyncDisposable
     }
 
     public static async Task<MigrationLock> AcquireAsync(
-        string connectionString, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Pooling = false,
-            ApplicationName = "wedsync-migrator",
-        };
-        var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
+        // A pooled connection is fine: closing it (or the process dying) ends the transaction and the lock.
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken);

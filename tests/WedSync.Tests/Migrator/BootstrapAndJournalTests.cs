@@ -52,8 +52,11 @@ public sealed class BootstrapAndJournalTests(AppHostFixture fixture)
         var connectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
-                Task.Run(() => DatabaseBootstrap.EnsureAsync(connectionString, NullLogger.Instance, CancellationToken.None))));
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                await using var dataSource = MigratorDataSource.Create(connectionString);
+                await DatabaseBootstrap.EnsureAsync(dataSource, connectionString, NullLogger.Instance, CancellationToken.None);
+            })));
             var runs = await Task.WhenAll(
                 MigratorProcess.RunAsync(new NpgsqlConnectionStringBuilder(connectionString) { Database = name + "_b" }.ConnectionString, "up"),
                 MigratorProcess.RunAsync(new NpgsqlConnectionStringBuilder(connectionString) { Database = name + "_b" }.ConnectionString, "up"));
