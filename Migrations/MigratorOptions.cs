@@ -12,6 +12,13 @@ public sealed class MigratorOptions
     /// <summary>How long a migrator waits for another one holding the migration lock.</summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Longest a script (a no-transaction script: each of its statements) may run before the migrator
+    /// cancels it. Unset (the default), the migrator never gives up first: the limits are the script's
+    /// own statement_timeout and lock_timeout, and the server's.
+    /// </summary>
+    public TimeSpan? CommandTimeout { get; set; }
+
     /// <summary>Extra scripts from disk appended to the embedded catalog (operators' hotfixes, fault tests).</summary>
     public string? AdditionalScriptsPath { get; set; }
 }

@@ -2,36 +2,23 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using WedSync.Migrations.Catalog;
 using WedSync.Migrations.Cli;
-using WedSync.Migrations.Engine;
 
 namespace WedSync.Migrations;
 
 public static class MigratorServiceCollectionExtensions
 {
+    /// <summary>The migrator inside a host (the run with telemetry: see Program.cs).</summary>
     public static IServiceCollection AddMigrator(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MigratorOptions>()
             .Bind(configuration.GetSection(MigratorOptions.SectionName))
-            .Validate(o => o.LockTimeout > TimeSpan.Zero, "Migrations:LockTimeout must be positive.")
+            .Validate(o => MigratorComposition.Problems(o).Count == 0, "Migrations:LockTimeout must be positive, and Migrations:CommandTimeout too when set.")
             .ValidateOnStart();
 
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<MigratorOptions>>().Value;
-            var connectionString = configuration.GetConnectionString(MigratorOptions.ConnectionStringName)
-                ?? throw new InvalidOperationException(
-                    $"ConnectionStrings:{MigratorOptions.ConnectionStringName} is not set (environment: ConnectionStrings__{MigratorOptions.ConnectionStringName}).");
-            return new MigrationEngine(
-                connectionString,
-                ScriptCatalog.ForSchema(options.AdditionalScriptsPath),
-                RequestManifest.Embedded(),
-                options,
-                sp.GetRequiredService<ILoggerFactory>());
-        });
-        services.AddSingleton(sp => new MigratorCli(
-            sp.GetRequiredService<MigrationEngine>(), sp.GetRequiredService<ILogger<MigratorCli>>(), Console.Out));
+        services.AddSingleton(sp => MigratorComposition.Engine(
+            configuration, sp.GetRequiredService<IOptions<MigratorOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => MigratorComposition.Cli(sp.GetRequiredService<Engine.MigrationEngine>(), sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }
 }

@@ -9,6 +9,7 @@
 #            --referrals-only  only the referral part (data, POST vs baseline, reads), writes
 #                              bench/out/RESULTS.referrals.md; BENCH_LOAD_DURATION / BENCH_READ_DURATION
 #                              (e.g. 10s) shorten the runs on a shared machine
+#            --only-migrations  just the migrator against psql; writes bench/out/RESULTS.migrations.md
 #            --report-only   assemble the results again from bench/out/report and bench/FINDINGS.md
 set -euo pipefail
 
@@ -30,6 +31,7 @@ parse_arguments() {
     SKIP_APPHOST=0
     REPORT_ONLY=0
     REFERRALS_ONLY=0
+    ONLY_MIGRATIONS=0
     while [ $# -gt 0 ]; do
         case $1 in
             --referrals-only) REFERRALS_ONLY=1 ;;
@@ -37,6 +39,7 @@ parse_arguments() {
             --skip-build) SKIP_BUILD=1 ;;
             --skip-apphost) SKIP_APPHOST=1 ;;
             --report-only) REPORT_ONLY=1 ;;
+            --only-migrations) ONLY_MIGRATIONS=1 ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; die "unknown option $1" ;;
         esac
@@ -73,13 +76,20 @@ build_release() {
     if [ "$SKIP_BUILD" = 1 ]; then
         note "--skip-build: using the existing Release builds"
     else
-        log "build (Release): AppHost (with Api, Migrations, ServiceDefaults) and bench/Baseline"
-        (cd "$REPO_DIR" && dotnet build AppHost -c Release -nologo -v quiet && dotnet build bench/Baseline -c Release -nologo -v quiet) \
-            >"$OUT_DIR/logs/build.log" 2>&1 || { tail -n 40 "$OUT_DIR/logs/build.log" >&2; die "build failed (bench/out/logs/build.log)"; }
+        if [ "$ONLY_MIGRATIONS" = 1 ]; then
+            log "build (Release): Migrations"
+            (cd "$REPO_DIR" && dotnet build Migrations -c Release -nologo -v quiet) \
+                >"$OUT_DIR/logs/build.log" 2>&1 || { tail -n 40 "$OUT_DIR/logs/build.log" >&2; die "build failed (bench/out/logs/build.log)"; }
+        else
+            log "build (Release): AppHost (with Api, Migrations, ServiceDefaults) and bench/Baseline"
+            (cd "$REPO_DIR" && dotnet build AppHost -c Release -nologo -v quiet && dotnet build bench/Baseline -c Release -nologo -v quiet) \
+                >"$OUT_DIR/logs/build.log" 2>&1 || { tail -n 40 "$OUT_DIR/logs/build.log" >&2; die "build failed (bench/out/logs/build.log)"; }
+        fi
         publish_ready_to_run_migrator
     fi
-    local dll
-    for dll in "$API_DLL" "$MIGRATOR_DLL" "$BASELINE_DLL"; do
+    local dll dlls=("$API_DLL" "$MIGRATOR_DLL" "$BASELINE_DLL")
+    [ "$ONLY_MIGRATIONS" = 0 ] || dlls=("$MIGRATOR_DLL")
+    for dll in "${dlls[@]}"; do
         [ -f "$REPO_DIR/$dll" ] || die "$dll is missing: run without --skip-build"
     done
 }
@@ -170,6 +180,12 @@ main() {
     fi
 
     benchmark_migrations
+    if [ "$ONLY_MIGRATIONS" = 1 ]; then
+        stop_postgres
+        write_results_header
+        assemble_results "$OUT_DIR/RESULTS.migrations.md"
+        return 0
+    fi
     run_referral_benchmarks
     run_monitoring_benchmarks
     stop_postgres

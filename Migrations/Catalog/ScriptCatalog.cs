@@ -1,5 +1,4 @@
 using System.Reflection;
-using DbUp.Engine;
 
 namespace WedSync.Migrations.Catalog;
 

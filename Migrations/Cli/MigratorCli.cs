@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using WedSync.Migrations.Engine;
 
 namespace WedSync.Migrations.Cli;
@@ -41,8 +42,19 @@ public sealed class MigratorCli(MigrationEngine engine, ILogger<MigratorCli> log
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Stopped before finishing; every script either committed whole or rolled back");
+            logger.LogWarning("Stopped before finishing: the script running was rolled back (a no-transaction script keeps the statements that had committed, without its journal row)");
             return MigrationOutcome.ScriptFailed;
+        }
+        catch (DatabaseUnavailableException ex)
+        {
+            return Report(MigrationOutcome.Failed(MigrationOutcome.DatabaseUnavailable, ex.Message));
+        }
+        catch (NpgsqlException ex)
+        {
+            // Outside a script: connecting, logging in, the lock or the journal.
+            var code = ex is PostgresException pg ? $" ({pg.SqlState})" : "";
+            return Report(MigrationOutcome.Failed(MigrationOutcome.DatabaseUnavailable,
+                $"The database could not be used{code}: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.Message})" : "")}"));
         }
     }
 

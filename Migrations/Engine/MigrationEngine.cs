@@ -1,18 +1,17 @@
 using System.Diagnostics;
-using DbUp;
-using DbUp.Engine;
-using DbUp.Helpers;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using WedSync.Migrations.Catalog;
 using WedSync.Migrations.Journal;
+using WedSync.Migrations.Sql;
 using WedSync.Migrations.Status;
 
 namespace WedSync.Migrations.Engine;
 
 /// <summary>
-/// DbUp with what it lacks: an advisory lock for the run, a checksum journal, drift detection
-/// before anything is applied, and status by request.
+/// The migrator: creates the database when missing, takes the run's lock, keeps a checksum journal,
+/// refuses drift and scripts it cannot run faithfully before anything is applied, and applies the
+/// pending scripts one by one, each with its journal row (<see cref="ScriptRunner"/>).
 /// </summary>
 public sealed class MigrationEngine(
     string connectionString,
@@ -26,26 +25,28 @@ public sealed class MigrationEngine(
     public async Task<MigrationOutcome> UpAsync(CancellationToken cancellationToken)
     {
         using var activity = MigrationTelemetry.Source.StartActivity("migrations up");
-        EnsureDatabase.For.PostgresqlDatabase(connectionString, new DbUp.Engine.Output.NoOpUpgradeLog());
+        await using var dataSource = MigratorDataSource.Create(connectionString);
+        await DatabaseBootstrap.EnsureAsync(dataSource, connectionString, logger, cancellationToken);
+        logger.LogDebug("Database found or created");
 
         MigrationLock migrationLock;
         try
         {
-            migrationLock = await MigrationLock.AcquireAsync(connectionString, options.LockTimeout, logger, cancellationToken);
+            migrationLock = await MigrationLock.AcquireAsync(dataSource, options.LockTimeout, logger, cancellationToken);
         }
         catch (TimeoutException ex)
         {
-            logger.LogError("{Error}", ex.Message);
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             return MigrationOutcome.Failed(MigrationOutcome.LockTimeout, ex.Message);
         }
 
         await using (migrationLock)
         {
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            logger.LogDebug("Migration lock taken");
             var journal = new JournalStore(dataSource, logger);
             await journal.EnsureAsync(catalog, cancellationToken);
             var entries = await journal.ReadAsync(cancellationToken);
+            logger.LogDebug("Journal read: {Count} entries", entries.Count);
 
             var report = MigrationStatusCalculator.Calculate(catalog, manifest, entries);
             var modified = report.Modified.Select(s => s.Name).ToList();
@@ -53,12 +54,13 @@ public sealed class MigrationEngine(
             {
                 var message = $"Applied scripts were changed since they ran: {string.Join(", ", modified)}. " +
                     "Nothing was applied. Restore them, or run `repair <script>` to accept the new text.";
-                logger.LogError("Drift detected in {Scripts}; nothing was applied", modified);
                 activity?.SetStatus(ActivityStatusCode.Error, "drift");
                 return MigrationOutcome.Failed(MigrationOutcome.DriftDetected, message);
             }
 
-            var outcome = ApplySchema(entries);
+            var applied = entries.Select(e => e.ScriptName).ToHashSet(StringComparer.Ordinal);
+            var pending = catalog.Scripts.Where(s => !applied.Contains(s.Name)).Select(PreparedScript.Of).ToList();
+            var outcome = await ApplyAsync(dataSource, pending, journal: true, entries.Count, cancellationToken);
             activity?.SetTag("wedsync.migration.applied_count", outcome.Applied.Count);
             if (!outcome.Succeeded)
             {
@@ -68,7 +70,9 @@ public sealed class MigrationEngine(
 
             if (options.SeedDemoData)
             {
-                var seeded = ApplyDemoData();
+                logger.LogInformation("Applying the Development demo data (not journaled)");
+                var demo = ScriptCatalog.Embedded(ScriptCatalog.DemoDataFolder).Scripts.Select(PreparedScript.Of).ToList();
+                var seeded = await ApplyAsync(dataSource, demo, journal: false, 0, cancellationToken);
                 if (!seeded.Succeeded)
                 {
                     return seeded;
@@ -79,92 +83,98 @@ public sealed class MigrationEngine(
         }
     }
 
-    private MigrationOutcome ApplySchema(IReadOnlyList<JournalEntry> entries)
+    private async Task<MigrationOutcome> ApplyAsync(
+        NpgsqlDataSource dataSource, IReadOnlyList<PreparedScript> scripts, bool journal, int alreadyApplied, CancellationToken cancellationToken)
     {
-        var pending = catalog.Scripts.Count(s => entries.All(e => e.ScriptName != s.Name));
-        if (pending == 0)
+        if (scripts.Count == 0)
         {
-            logger.LogInformation("No pending scripts: the database is up to date ({Count} scripts applied)", entries.Count);
+            logger.LogInformation("No pending scripts: the database is up to date ({Count} scripts applied)", alreadyApplied);
             return MigrationOutcome.Ok();
         }
 
-        logger.LogInformation("Applying {Pending} pending scripts", pending);
-        var engineBuilder = DeployChanges.To.PostgresqlDatabase(connectionString)
-            .WithScripts(catalog.Scripts)
-            .WithTransactionPerScript()
-            .JournalTo(new ChecksumJournal(entries, AppliedBy()))
-            .LogTo(loggerFactory);
-        engineBuilder.Configure(c => c.ScriptExecutor = new TracingScriptExecutor(c.ScriptExecutor));
-        var result = engineBuilder.Build().PerformUpgrade();
-
-        var applied = result.Scripts.Select(s => s.Name).ToList();
-        if (result.Successful)
+        var problems = scripts.SelectMany(s => s.Problems).ToList();
+        if (problems.Count > 0)
         {
-            logger.LogInformation("Applied {Count} scripts: {Scripts}", applied.Count, applied);
-            return MigrationOutcome.Ok(applied);
+            return MigrationOutcome.Failed(MigrationOutcome.ScriptRefused,
+                $"Nothing was applied: {problems.Count} statement(s) cannot run through the migrator:\n  " + string.Join("\n  ", problems));
         }
 
-        var error = ScriptFailureMessage.Describe(result.ErrorScript, result.Error);
-        logger.LogError(result.Error, "{Failure}", error);
-        return new MigrationOutcome(MigrationOutcome.ScriptFailed, applied, error);
-    }
-
-    private MigrationOutcome ApplyDemoData()
-    {
-        logger.LogInformation("Applying the Development demo data (not journaled)");
-        var result = DeployChanges.To.PostgresqlDatabase(connectionString)
-            .WithScripts(ScriptCatalog.Embedded(ScriptCatalog.DemoDataFolder).Scripts)
-            .WithTransactionPerScript()
-            .JournalTo(new NullJournal())
-            .LogTo(loggerFactory)
-            .Build()
-            .PerformUpgrade();
-        if (result.Successful)
+        logger.LogInformation("Applying {Pending} pending scripts", scripts.Count);
+        var runner = new ScriptRunner(dataSource, options.CommandTimeout, AppliedBy(), logger);
+        var applied = new List<string>();
+        foreach (var script in scripts)
         {
-            return MigrationOutcome.Ok();
+            try
+            {
+                await runner.RunAsync(script, journal, cancellationToken);
+            }
+            catch (ScriptFailedException ex)
+            {
+                var before = applied.Count == 0
+                    ? "No script was applied before it in this run."
+                    : $"The {applied.Count} script(s) applied before it in this run stay committed: {string.Join(", ", applied)}.";
+                var error = $"{ex.Message} {before} The run stopped there.";
+                logger.LogError(ex.InnerException, "{Failure}", error);
+                return new MigrationOutcome(MigrationOutcome.ScriptFailed, applied, error);
+            }
+
+            logger.LogInformation("Applied {Script}", script.Name);
+            applied.Add(script.Name);
         }
 
-        var error = ScriptFailureMessage.Describe(result.ErrorScript, result.Error);
-        logger.LogError(result.Error, "{Failure}", error);
-        return MigrationOutcome.Failed(MigrationOutcome.ScriptFailed, error);
+        logger.LogInformation("Applied {Count} scripts: {Scripts}", applied.Count, applied);
+        return MigrationOutcome.Ok(applied);
     }
 
     public async Task<MigrationStatusReport> StatusAsync(CancellationToken cancellationToken)
     {
         using var activity = MigrationTelemetry.Source.StartActivity("migrations status");
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var dataSource = MigratorDataSource.Create(connectionString);
         var entries = await new JournalStore(dataSource, logger).ReadAsync(cancellationToken);
         return MigrationStatusCalculator.Calculate(catalog, manifest, entries);
     }
 
-    /// <summary>Accepts the current text of modified scripts (all of them when none is named).</summary>
+    /// <summary>Accepts the current text of modified scripts (all of them when none is named), in one transaction.</summary>
     public async Task<MigrationOutcome> RepairAsync(IReadOnlyCollection<string> scriptNames, CancellationToken cancellationToken)
     {
         using var activity = MigrationTelemetry.Source.StartActivity("migrations repair");
-        await using var migrationLock = await MigrationLock.AcquireAsync(connectionString, options.LockTimeout, logger, cancellationToken);
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var journal = new JournalStore(dataSource, logger);
-        var report = MigrationStatusCalculator.Calculate(catalog, manifest, await journal.ReadAsync(cancellationToken));
-
-        var unknown = scriptNames.Where(name => report.Scripts.All(s => s.Name != name)).ToList();
-        if (unknown.Count > 0)
+        await using var dataSource = MigratorDataSource.Create(connectionString);
+        MigrationLock migrationLock;
+        try
         {
-            return MigrationOutcome.Failed(MigrationOutcome.UsageError, $"No such script: {string.Join(", ", unknown)}");
+            migrationLock = await MigrationLock.AcquireAsync(dataSource, options.LockTimeout, logger, cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            return MigrationOutcome.Failed(MigrationOutcome.LockTimeout, ex.Message);
         }
 
-        var targets = report.Modified.Where(s => scriptNames.Count == 0 || scriptNames.Contains(s.Name)).ToList();
-        foreach (var script in targets)
+        await using (migrationLock)
         {
-            await journal.RecordChecksumAsync(script.Name, script.Checksum!, cancellationToken);
-            logger.LogWarning("Repaired {Script}: recorded checksum {New} in place of {Old}", script.Name, script.Checksum, script.AppliedChecksum);
-        }
+            var journal = new JournalStore(dataSource, logger);
+            var report = MigrationStatusCalculator.Calculate(catalog, manifest, await journal.ReadAsync(cancellationToken));
 
-        if (targets.Count == 0)
-        {
-            logger.LogInformation("Nothing to repair: no named script is modified");
-        }
+            var unknown = scriptNames.Where(name => report.Scripts.All(s => s.Name != name)).ToList();
+            if (unknown.Count > 0)
+            {
+                return MigrationOutcome.Failed(MigrationOutcome.UsageError, $"No such script: {string.Join(", ", unknown)}");
+            }
 
-        return MigrationOutcome.Ok(targets.Select(s => s.Name).ToList());
+            var targets = report.Modified.Where(s => scriptNames.Count == 0 || scriptNames.Contains(s.Name)).ToList();
+            if (targets.Count == 0)
+            {
+                logger.LogInformation("Nothing to repair: no named script is modified");
+                return MigrationOutcome.Ok();
+            }
+
+            await journal.RecordChecksumsAsync(targets.Select(s => (s.Name, s.Checksum!)).ToList(), cancellationToken);
+            foreach (var script in targets)
+            {
+                logger.LogWarning("Repaired {Script}: recorded checksum {New} in place of {Old}", script.Name, script.Checksum, script.AppliedChecksum);
+            }
+
+            return MigrationOutcome.Ok(targets.Select(s => s.Name).ToList());
+        }
     }
 
     private static string AppliedBy() => $"{Environment.UserName}@{Environment.MachineName}";

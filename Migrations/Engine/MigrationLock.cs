@@ -4,8 +4,12 @@ using Npgsql;
 namespace WedSync.Migrations.Engine;
 
 /// <summary>
-/// A session advisory lock held for the whole run, on a connection of its own (unpooled, so the
-/// lock dies with the connection even if the process is killed). A second migrator waits for it.
+/// The run's lock: a transaction-level advisory lock, taken in a transaction that a connection of its
+/// own keeps open for the whole run. A session-level lock is not enough behind a transaction pooler
+/// (PgBouncer in transaction mode, Azure's built-in PgBouncer): between transactions the pooler may hand
+/// the server session to another client, or give this client another session, so the lock would
+/// protect nothing. An open transaction pins one server session to this connection, poolers included,
+/// and the lock ends with it: at the end of the run, or when the process dies and its connection drops.
 /// </summary>
 public sealed class MigrationLock : IAsyncDisposable
 {
@@ -14,44 +18,46 @@ public sealed class MigrationLock : IAsyncDisposable
     private const int KeyMigrations = 1;
 
     private readonly NpgsqlConnection connection;
+    private readonly NpgsqlTransaction transaction;
 
-    private MigrationLock(NpgsqlConnection connection) => this.connection = connection;
+    private MigrationLock(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        this.connection = connection;
+        this.transaction = transaction;
+    }
 
     public static async Task<MigrationLock> AcquireAsync(
-        string connectionString, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Pooling = false,
-            ApplicationName = "wedsync-migrator",
-        };
-        var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
+        // A pooled connection is fine: closing it (or the process dying) ends the transaction and the lock.
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var deadline = DateTime.UtcNow + timeout;
             var announced = false;
             while (true)
             {
-                await using var attempt = new NpgsqlCommand("SELECT pg_try_advisory_lock(@space, @key)", connection);
-                attempt.Parameters.AddWithValue("space", KeySpace);
-                attempt.Parameters.AddWithValue("key", KeyMigrations);
+                await using var attempt = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1, $2)", connection, transaction);
+                attempt.Parameters.AddWithValue(KeySpace);
+                attempt.Parameters.AddWithValue(KeyMigrations);
                 if (await attempt.ExecuteScalarAsync(cancellationToken) is true)
                 {
-                    return new MigrationLock(connection);
+                    await KeepOpenAsync(connection, transaction, cancellationToken);
+                    return new MigrationLock(connection, transaction);
                 }
 
                 if (!announced)
                 {
                     logger.LogWarning("Waiting for the migration lock held by {Holder} (timeout {Timeout})",
-                        await DescribeHolderAsync(connection, cancellationToken), timeout);
+                        await DescribeHolderAsync(connection, transaction, cancellationToken), timeout);
                     announced = true;
                 }
 
                 if (DateTime.UtcNow >= deadline)
                 {
                     throw new TimeoutException(
-                        $"The migration lock is still held by {await DescribeHolderAsync(connection, cancellationToken)} after {timeout}.");
+                        $"The migration lock is still held by {await DescribeHolderAsync(connection, transaction, cancellationToken)} after {timeout}.");
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
@@ -64,17 +70,27 @@ public sealed class MigrationLock : IAsyncDisposable
         }
     }
 
-    private static async Task<string> DescribeHolderAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    // The transaction idles for the whole run, so a server-wide idle-in-transaction timeout must not end
+    // it. This SET also replaces the unnamed portal of the SELECT above: in the extended protocol that
+    // portal, and the snapshot it holds, would live until the next statement, and an idle transaction
+    // holding a snapshot makes CREATE INDEX CONCURRENTLY (run by this very migrator) wait for it forever.
+    private static async Task KeepOpenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var keepOpen = new NpgsqlCommand("SET LOCAL idle_in_transaction_session_timeout = 0", connection, transaction);
+        await keepOpen.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<string> DescribeHolderAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
             SELECT format('pid %s (%s, %s, since %s)', a.pid, coalesce(nullif(a.application_name, ''), 'unnamed'),
                           coalesce(host(a.client_addr), 'local'), to_char(a.backend_start, 'HH24:MI:SS'))
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = @space AND l.objid = @key AND l.objsubid = 2
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 2
             LIMIT 1
-            """, connection);
-        command.Parameters.AddWithValue("space", KeySpace);
-        command.Parameters.AddWithValue("key", KeyMigrations);
+            """, connection, transaction);
+        command.Parameters.AddWithValue(KeySpace);
+        command.Parameters.AddWithValue(KeyMigrations);
         return await command.ExecuteScalarAsync(cancellationToken) as string ?? "another session";
     }
 
@@ -82,16 +98,14 @@ public sealed class MigrationLock : IAsyncDisposable
     {
         try
         {
-            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@space, @key)", connection);
-            unlock.Parameters.AddWithValue("space", KeySpace);
-            unlock.Parameters.AddWithValue("key", KeyMigrations);
-            await unlock.ExecuteScalarAsync();
+            await transaction.RollbackAsync();
         }
         catch (NpgsqlException)
         {
-            // Closing the connection below releases the lock anyway.
+            // Closing the connection below ends the transaction, and the lock with it, anyway.
         }
 
+        await transaction.DisposeAsync();
         await connection.DisposeAsync();
     }
 }

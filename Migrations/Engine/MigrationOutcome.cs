@@ -4,11 +4,25 @@ namespace WedSync.Migrations.Engine;
 public sealed record MigrationOutcome(int ExitCode, IReadOnlyList<string> Applied, string? Error)
 {
     public const int Success = 0;
+
+    /// <summary>A script failed (or timed out); the message says what of it and of the run committed.</summary>
     public const int ScriptFailed = 1;
+
+    /// <summary>Bad command line or configuration.</summary>
     public const int UsageError = 2;
+
     public const int DriftDetected = 3;
     public const int VerifyFailed = 4;
     public const int LockTimeout = 5;
+
+    /// <summary>A pending script holds what the migrator cannot run faithfully (transaction control, psql meta-commands...); nothing ran.</summary>
+    public const int ScriptRefused = 6;
+
+    /// <summary>The database cannot be reached, logged into or created.</summary>
+    public const int DatabaseUnavailable = 7;
+
+    /// <summary>A failure the migrator does not know more about; the message is the error.</summary>
+    public const int UnexpectedError = 8;
 
     public bool Succeeded => ExitCode == Success;
 

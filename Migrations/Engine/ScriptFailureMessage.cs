@@ -1,36 +1,43 @@
-using DbUp.Engine;
 using Npgsql;
+using WedSync.Migrations.Sql;
 
 namespace WedSync.Migrations.Engine;
 
-/// <summary>Says which script failed, with PostgreSQL's error code and where in the script.</summary>
+/// <summary>
+/// Says which script and statement failed, with PostgreSQL's error code and the line in the script,
+/// and calls a timeout a timeout: the script's statement_timeout or lock_timeout, or the migrator's
+/// own Migrations:CommandTimeout.
+/// </summary>
 public static class ScriptFailureMessage
 {
-    public static string Describe(SqlScript? script, Exception? error)
+    /// <summary>"failed with PostgreSQL error 42703 (...) at statement 2 (line 3, position 8: SELECT ...)".</summary>
+    public static string Cause(Exception error, SqlStatement? statement, TimeSpan? commandTimeout)
     {
-        var name = script?.Name ?? "(unknown script)";
-        if (error is not PostgresException pg)
+        var where = statement is null ? "" : Where(statement, error as PostgresException);
+        return error switch
         {
-            return $"Script {name} failed: {error?.Message ?? "unknown error"}. It was rolled back; the run stopped there.";
-        }
-
-        var where = pg.Position > 0 ? $" at position {pg.Position}{LineOf(script, pg)}" : "";
-        return $"Script {name} failed with PostgreSQL error {pg.SqlState} ({pg.MessageText}){where}. " +
-            "It was rolled back; the run stopped there.";
+            PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } pg when pg.MessageText.Contains("statement timeout", StringComparison.OrdinalIgnoreCase) =>
+                $"timed out: the statement_timeout in effect canceled it (PostgreSQL error {pg.SqlState}: {pg.MessageText}){where}",
+            PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } pg when pg.MessageText.Contains("lock timeout", StringComparison.OrdinalIgnoreCase) =>
+                $"timed out waiting for a lock: the lock_timeout in effect canceled it (PostgreSQL error {pg.SqlState}: {pg.MessageText}){where}",
+            PostgresException pg =>
+                $"failed with PostgreSQL error {pg.SqlState} ({pg.MessageText}){Detail(pg)}{where}{Advice(pg)}",
+            NpgsqlException { InnerException: TimeoutException } =>
+                $"timed out: it ran longer than Migrations:CommandTimeout ({commandTimeout}) and the migrator canceled it{where}",
+            _ => $"failed: {error.Message}{where}",
+        };
     }
 
-    // PostgreSQL counts the position within the statement it received; find that statement in the script.
-    private static string LineOf(SqlScript? script, PostgresException pg)
+    private static string Where(SqlStatement statement, PostgresException? pg)
     {
-        if (script is null)
-        {
-            return "";
-        }
-
-        var statement = pg.BatchCommand?.CommandText;
-        var offset = statement is null ? 0 : Math.Max(0, script.Contents.IndexOf(statement, StringComparison.Ordinal));
-        var index = Math.Min(script.Contents.Length, offset + pg.Position - 1);
-        var line = 1 + script.Contents.AsSpan(0, index).Count('\n');
-        return $", line {line}";
+        var position = pg?.Position > 0 ? $", position {pg.Position}" : "";
+        var line = pg?.Position > 0 ? statement.LineOf(statement.Start + pg.Position - 1) : statement.Line;
+        return $" at statement {statement.Number} (line {line}{position}: {statement.Summary()})";
     }
+
+    private static string Detail(PostgresException pg) => string.IsNullOrEmpty(pg.Detail) ? "" : $" [{pg.Detail}]";
+
+    private static string Advice(PostgresException pg) => pg.SqlState == PostgresErrorCodes.ActiveSqlTransaction
+        ? $". This statement cannot run inside a transaction block: move it to a script of its own whose first line is `{ScriptModeMarker.NoTransaction}`"
+        : "";
 }

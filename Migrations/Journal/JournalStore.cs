@@ -14,9 +14,23 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
     public const string Table = Schema + ".journal";
     public const string DbUpLegacyTable = "public.schemaversions";
 
+    /// <summary>
+    /// Creates the journal when missing and imports DbUp's <c>schemaversions</c> into it, in one
+    /// transaction: a crash part-way leaves no journal (and the next run starts the import over), never
+    /// half an import that would make the rest of DbUp's history look pending.
+    /// </summary>
     public async Task EnsureAsync(ScriptCatalog catalog, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var probe = new NpgsqlCommand($"SELECT to_regclass('{Table}') IS NOT NULL", connection))
+        {
+            if (await probe.ExecuteScalarAsync(cancellationToken) is true)
+            {
+                return;
+            }
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var create = new NpgsqlCommand($"""
             CREATE SCHEMA IF NOT EXISTS {Schema};
             CREATE TABLE IF NOT EXISTS {Table} (
@@ -27,28 +41,30 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
                 applied_by text NOT NULL,
                 migrator_version text NOT NULL
             );
-            """, connection))
+            """, connection, transaction))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await TakeOverDbUpJournalAsync(connection, catalog, cancellationToken);
+        await TakeOverDbUpJournalAsync(connection, transaction, catalog, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>
     /// A database migrated by plain DbUp keeps its history: its names are imported once with the
     /// checksum of the script as embedded now (the only text we can know), nothing is re-run.
     /// </summary>
-    private async Task TakeOverDbUpJournalAsync(NpgsqlConnection connection, ScriptCatalog catalog, CancellationToken cancellationToken)
+    private async Task TakeOverDbUpJournalAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, ScriptCatalog catalog, CancellationToken cancellationToken)
     {
         await using var probe = new NpgsqlCommand(
-            $"SELECT to_regclass('{DbUpLegacyTable}') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {Table})", connection);
+            $"SELECT to_regclass('{DbUpLegacyTable}') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {Table})", connection, transaction);
         if (await probe.ExecuteScalarAsync(cancellationToken) is not true)
         {
             return;
         }
 
-        await using var read = new NpgsqlCommand($"SELECT scriptname, applied FROM {DbUpLegacyTable} ORDER BY schemaversionsid", connection);
+        await using var read = new NpgsqlCommand($"SELECT scriptname, applied FROM {DbUpLegacyTable} ORDER BY schemaversionsid", connection, transaction);
         var legacy = new List<(string Name, DateTime Applied)>();
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
         {
@@ -64,17 +80,36 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
             var checksum = catalog.Find(shortName) is { } script ? ScriptChecksum.Of(script.Contents) : "unknown";
             await using var insert = new NpgsqlCommand($"""
                 INSERT INTO {Table} (script_name, applied_at, checksum, applied_by, migrator_version)
-                VALUES (@name, @applied, @checksum, 'dbup schemaversions import', @version)
+                VALUES ($1, $2, $3, 'dbup schemaversions import', $4)
                 ON CONFLICT (script_name) DO NOTHING
-                """, connection);
-            insert.Parameters.AddWithValue("name", shortName);
-            insert.Parameters.AddWithValue("applied", DateTime.SpecifyKind(applied, DateTimeKind.Utc));
-            insert.Parameters.AddWithValue("checksum", checksum);
-            insert.Parameters.AddWithValue("version", MigratorVersion.Current);
+                """, connection, transaction);
+            insert.Parameters.AddWithValue(shortName);
+            insert.Parameters.AddWithValue(DateTime.SpecifyKind(applied, DateTimeKind.Utc));
+            insert.Parameters.AddWithValue(checksum);
+            insert.Parameters.AddWithValue(MigratorVersion.Current);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
         logger.LogInformation("Took over {Count} scripts from DbUp's {LegacyTable}", legacy.Count, DbUpLegacyTable);
+    }
+
+    /// <summary>
+    /// The journal row of a script, as a batch command to run in the script's own transaction (or, for a
+    /// no-transaction script, after its last statement). <c>now()</c> is the transaction's start.
+    /// </summary>
+    public static NpgsqlBatchCommand InsertCommand(SqlScript script, string appliedBy, DateTimeOffset? startedAt = null)
+    {
+        var command = new NpgsqlBatchCommand($"""
+            INSERT INTO {Table} (script_name, applied_at, checksum, duration_ms, applied_by, migrator_version)
+            VALUES ($1, coalesce($2, pg_catalog.now()),  $3,
+                    (extract(epoch FROM pg_catalog.clock_timestamp() - coalesce($2, pg_catalog.now())) * 1000)::integer, $4, $5)
+            """);
+        command.Parameters.AddWithValue(script.Name);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)startedAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.AddWithValue(ScriptChecksum.Of(script.Contents));
+        command.Parameters.AddWithValue(appliedBy);
+        command.Parameters.AddWithValue(MigratorVersion.Current);
+        return command;
     }
 
     // DbUp names embedded scripts by their full resource name; the journal keeps the file name.
@@ -114,11 +149,21 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
         return entries;
     }
 
-    public async Task<int> RecordChecksumAsync(string scriptName, string checksum, CancellationToken cancellationToken)
+    /// <summary>Records new checksums for several scripts in one transaction: all of them or none.</summary>
+    public async Task RecordChecksumsAsync(IReadOnlyList<(string ScriptName, string Checksum)> changes, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"UPDATE {Table} SET checksum = @checksum WHERE script_name = @name AND checksum <> @checksum");
-        command.Parameters.AddWithValue("name", scriptName);
-        command.Parameters.AddWithValue("checksum", checksum);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var (scriptName, checksum) in changes)
+        {
+            var command = new NpgsqlBatchCommand($"UPDATE {Table} SET checksum = $2 WHERE script_name = $1 AND checksum <> $2");
+            command.Parameters.AddWithValue(scriptName);
+            command.Parameters.AddWithValue(checksum);
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 }

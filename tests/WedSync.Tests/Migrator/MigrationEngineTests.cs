@@ -97,7 +97,7 @@ public sealed class MigrationEngineTests(AppHostFixture fixture)
         await using var database = await MigratorDatabase.CreateAsync(fixture);
         var firstTwo = TestScripts.RealCatalog.Scripts.Take(2).ToList();
         var plain = DeployChanges.To.PostgresqlDatabase(database.ConnectionString)
-            .WithScripts(firstTwo).WithTransactionPerScript().LogToNowhere().Build().PerformUpgrade();
+            .WithScripts(firstTwo.Select(s => new DbUp.Engine.SqlScript(s.Name, s.Contents))).WithTransactionPerScript().LogToNowhere().Build().PerformUpgrade();
         Assert.True(plain.Successful);
 
         var outcome = await TestScripts.Engine(database.ConnectionString).UpAsync(CancellationToken.None);

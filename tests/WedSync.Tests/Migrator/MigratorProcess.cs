@@ -8,6 +8,7 @@ public sealed class MigratorProcess : IDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private readonly StringBuilder standardOutput = new();
 
     private MigratorProcess(Process process)
     {
@@ -43,7 +44,11 @@ public sealed class MigratorProcess : IDisposable
         startInfo.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
 
         var migrator = new MigratorProcess(Process.Start(startInfo)!);
-        migrator.process.OutputDataReceived += (_, e) => migrator.Append(e.Data);
+        migrator.process.OutputDataReceived += (_, e) =>
+        {
+            migrator.Append(e.Data);
+            migrator.AppendStandardOutput(e.Data);
+        };
         migrator.process.ErrorDataReceived += (_, e) => migrator.Append(e.Data);
         migrator.process.BeginOutputReadLine();
         migrator.process.BeginErrorReadLine();
@@ -55,6 +60,25 @@ public sealed class MigratorProcess : IDisposable
         using var migrator = Start(connectionString, args);
         var exitCode = await migrator.WaitAsync(TimeSpan.FromMinutes(2));
         return (exitCode, migrator.Output);
+    }
+
+    /// <summary>Runs the migrator and keeps what it wrote to stdout apart (Output has both streams).</summary>
+    public static async Task<(int ExitCode, string StandardOutput, string Output)> RunCapturingStdoutAsync(string connectionString, params string[] args)
+    {
+        using var migrator = Start(connectionString, args);
+        var exitCode = await migrator.WaitAsync(TimeSpan.FromMinutes(2));
+        return (exitCode, migrator.StandardOutput, migrator.Output);
+    }
+
+    public string StandardOutput
+    {
+        get
+        {
+            lock (standardOutput)
+            {
+                return standardOutput.ToString();
+            }
+        }
     }
 
     public string Output
@@ -88,6 +112,19 @@ public sealed class MigratorProcess : IDisposable
         lock (output)
         {
             output.AppendLine(line);
+        }
+    }
+
+    private void AppendStandardOutput(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (standardOutput)
+        {
+            standardOutput.AppendLine(line);
         }
     }
 

@@ -1,4 +1,3 @@
-using DbUp.Engine;
 using Microsoft.Extensions.Logging.Abstractions;
 using WedSync.Migrations;
 using WedSync.Migrations.Catalog;
@@ -22,11 +21,23 @@ public static class TestScripts
             new MigratorOptions { LockTimeout = TimeSpan.FromSeconds(30) }, NullLoggerFactory.Instance);
 
     /// <summary>A folder holding one extra script file, for the migrator's AdditionalScriptsPath.</summary>
-    public static string Folder(string name, string contents)
+    public static string Folder(string name, string contents) => Folder((name, contents));
+
+    /// <summary>A folder holding several extra script files.</summary>
+    public static string Folder(params (string Name, string Contents)[] scripts)
     {
         var folder = Path.Combine(Path.GetTempPath(), "wedsync-tests", $"scripts-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, name), contents);
+        foreach (var (name, contents) in scripts)
+        {
+            File.WriteAllText(Path.Combine(folder, name), contents);
+        }
+
         return folder;
     }
+
+    /// <summary>An engine over the given scripts only (no embedded catalog), with options to taste.</summary>
+    public static MigrationEngine EngineFor(string connectionString, IEnumerable<SqlScript> scripts, MigratorOptions? options = null) =>
+        new(connectionString, new ScriptCatalog(scripts.OrderBy(s => s.Name, StringComparer.Ordinal).ToList()), RequestManifest.Embedded(),
+            options ?? new MigratorOptions { LockTimeout = TimeSpan.FromSeconds(30) }, NullLoggerFactory.Instance);
 }
