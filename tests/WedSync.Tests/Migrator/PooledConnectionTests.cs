@@ -12,8 +12,8 @@ public sealed class PooledConnectionTests(AppHostFixture fixture)
     public async Task Two_migrators_behind_pgbouncer_in_transaction_mode_apply_each_script_once()
     {
         await using var database = await MigratorDatabase.CreateAsync(fixture);
-        using var bouncer = await PgBouncer.StartAsync(database.ConnectionString);
-        var pooled = bouncer.ConnectionString(database.ConnectionString);
+        await using var bouncer = await PgBouncerProcess.StartAsync(database.ConnectionString);
+        var pooled = bouncer.ClientConnectionString(database.ConnectionString);
         // Slow enough that both runs overlap; not idempotent, so a second application fails.
         var folder = TestScripts.Folder("29990101000000_once.sql", "CREATE TABLE applied_once (id int);\nSELECT pg_sleep(1);\n");
         try
@@ -39,10 +39,10 @@ public sealed class PooledConnectionTests(AppHostFixture fixture)
     public async Task No_transaction_script_behind_pgbouncer_builds_its_index_concurrently()
     {
         await using var database = await MigratorDatabase.CreateAsync(fixture);
-        using var bouncer = await PgBouncer.StartAsync(database.ConnectionString);
+        await using var bouncer = await PgBouncerProcess.StartAsync(database.ConnectionString);
         await database.ScalarAsync("CREATE TABLE pooled_t (a int)");
 
-        var outcome = await TestScripts.EngineFor(bouncer.ConnectionString(database.ConnectionString),
+        var outcome = await TestScripts.EngineFor(bouncer.ClientConnectionString(database.ConnectionString),
         [
             new SqlScript("29990101000000_ix.sql", "-- migrator: no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS ix_pooled ON pooled_t (a);\n"),
             new SqlScript("29990101000001_path.sql", "SELECT set_config('search_path', '', false);\n"),

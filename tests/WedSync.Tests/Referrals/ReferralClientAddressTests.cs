@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using WedSync.Tests.Api.Support;
+using WedSync.Tests.Contract;
 using WedSync.Tests.Infrastructure;
 
 namespace WedSync.Tests.Referrals;
@@ -56,7 +57,7 @@ public sealed class ReferralClientAddressTests(AppHostFixture fixture)
     public async Task Anonymous_clicks_are_rate_limited_per_client_not_per_proxy()
     {
         var code = await NewCodeAsync();
-        using var clicks = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Api.BaseAddress };
+        using var clicks = ApiClients.Create(fixture.Api.BaseAddress!);
         var busy = ReferralScenario.NewClientIp();
 
         var limited = await ClickUntilLimitedAsync(clicks, code, busy);
@@ -72,7 +73,7 @@ public sealed class ReferralClientAddressTests(AppHostFixture fixture)
     public async Task Anonymous_clicks_of_one_ipv6_64_share_a_limit()
     {
         var code = await NewCodeAsync();
-        using var clicks = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Api.BaseAddress };
+        using var clicks = ApiClients.Create(fixture.Api.BaseAddress!);
         var prefix = $"2001:db8:{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}";
 
         Assert.True(await ClickUntilLimitedAsync(clicks, code, $"{prefix}::1"), "the /64 was never limited");

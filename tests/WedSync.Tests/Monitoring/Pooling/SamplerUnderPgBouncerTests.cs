@@ -22,7 +22,7 @@ public sealed class SamplerUnderPgBouncerTests(AppHostFixture fixture)
         await using var database = await MigratorDatabase.CreateAsync(fixture);
         var (exitCode, output) = await MigratorProcess.RunAsync(database.ConnectionString, "up");
         Assert.True(exitCode == 0, output);
-        await using var bouncer = await PgBouncer.StartAsync(database.ConnectionString, database.Name);
+        await using var bouncer = await PgBouncerProcess.StartAsync(database.ConnectionString);
 
         var environment = new Dictionary<string, string>
         {
@@ -30,7 +30,7 @@ public sealed class SamplerUnderPgBouncerTests(AppHostFixture fixture)
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             ["Auth__SigningKey"] = AppHostFixture.JwtSigningKey,
-            ["ConnectionStrings__wedsync"] = bouncer.ClientConnectionString,
+            ["ConnectionStrings__wedsync"] = bouncer.ConnectionString,
             ["Monitoring__SampleInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__WedSync.Api.Features.Monitoring.Sampler"] = "Debug",
