@@ -63,6 +63,41 @@ public sealed class RlsRiskTests(AppHostFixture fixture)
         }
     }
 
+    /// <summary>
+    /// Issue 15: an exception accepted in the catalog never counts against the score. Accepting a table's
+    /// missing RLS by its comment gives back the points its risk cost, takes it out of the recommendations,
+    /// and the advisor lists it as accepted with the reason.
+    /// </summary>
+    [Fact]
+    public async Task Accepted_rls_exception_costs_the_score_nothing()
+    {
+        var table = $"monitoring_accepted_{Guid.NewGuid():N}"[..40];
+        var qualified = $"public.{table}";
+        var before = await fixture.Api.GetFreshOkAsync("/api/monitoring/summary");
+        await fixture.ExecuteAsync($"CREATE TABLE {table} (code text PRIMARY KEY)");
+        try
+        {
+            var flagged = await fixture.Api.GetFreshOkAsync("/api/monitoring/summary");
+            Assert.True(Score(flagged) < Score(before), $"score {Score(flagged)} did not drop below {Score(before)}");
+
+            await fixture.ExecuteAsync($"COMMENT ON TABLE {table} IS 'Country codes.\nadvisor: allow rls_disabled: reference data, the same for every tenant'");
+            var accepted = await fixture.Api.GetFreshOkAsync("/api/monitoring/summary");
+            Assert.True(Score(accepted) > Score(flagged), $"score {Score(accepted)} did not rise above {Score(flagged)}");
+            Assert.Equal(0, accepted.GetProperty("metrics").GetProperty("tablesRlsHighRisk").GetInt32()
+                - before.GetProperty("metrics").GetProperty("tablesRlsHighRisk").GetInt32());
+            Assert.DoesNotContain(Recommendations(accepted), r => r.Contains(table, StringComparison.Ordinal));
+            var advisor = await fixture.Api.GetFreshOkAsync("/api/monitoring/advisor");
+            Assert.DoesNotContain(Findings(advisor), f => f.Object == qualified);
+            Assert.Contains(advisor.GetProperty("accepted").EnumerateArray(), a =>
+                a.GetProperty("check").GetString() == "rls_disabled" && a.GetProperty("object").GetString() == qualified
+                && a.GetProperty("reason").GetString() == "reference data, the same for every tenant");
+        }
+        finally
+        {
+            await fixture.ExecuteAsync($"DROP TABLE IF EXISTS {table}");
+        }
+    }
+
     private async Task<Guid?> OpenEventAsync(string qualified) =>
         await fixture.ExecuteAsync(
             "SELECT id FROM monitoring_events WHERE condition_key = @key AND resolved_at IS NULL AND event_type = 'rls_violation'",

@@ -23,7 +23,12 @@ public sealed class MonitoringSampleReader(NpgsqlDataSource dataSource, IOptions
                 {
                     Parameters = { new NpgsqlParameter("min", (decimal)options.Value.SlowQueryEventThreshold.TotalMilliseconds) },
                 },
-                new NpgsqlBatchCommand("SELECT format('%s.%s', schema_name, table_name) FROM monitoring_rls_status WHERE risk_level = 'HIGH' ORDER BY 1"),
+                // An exception accepted in the catalog opens no event, as it costs the score nothing.
+                new NpgsqlBatchCommand("""
+                    SELECT format('%s.%s', schema_name, table_name) FROM monitoring_rls_status
+                    WHERE risk_level = 'HIGH' AND NOT monitoring_rls_exception_accepted(schema_name, table_name)
+                    ORDER BY 1
+                    """),
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(ct);
