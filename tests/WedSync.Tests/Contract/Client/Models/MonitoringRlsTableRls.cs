@@ -14,6 +14,24 @@ namespace WedSync.Tests.Contract.Client.Models
     {
         /// <summary>The policyCount property</summary>
         public int? PolicyCount { get; set; }
+        /// <summary>The reason property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Reason { get; set; }
+#nullable restore
+#else
+        public string Reason { get; set; }
+#endif
+        /// <summary>The relationKind property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? RelationKind { get; set; }
+#nullable restore
+#else
+        public string RelationKind { get; set; }
+#endif
+        /// <summary>The requestRoleHasPrivileges property</summary>
+        public bool? RequestRoleHasPrivileges { get; set; }
         /// <summary>The riskLevel property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -61,6 +79,9 @@ namespace WedSync.Tests.Contract.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "policyCount", n => { PolicyCount = n.GetIntValue(); } },
+                { "reason", n => { Reason = n.GetStringValue(); } },
+                { "relationKind", n => { RelationKind = n.GetStringValue(); } },
+                { "requestRoleHasPrivileges", n => { RequestRoleHasPrivileges = n.GetBoolValue(); } },
                 { "riskLevel", n => { RiskLevel = n.GetStringValue(); } },
                 { "rlsEnabled", n => { RlsEnabled = n.GetBoolValue(); } },
                 { "rlsForced", n => { RlsForced = n.GetBoolValue(); } },
@@ -76,6 +97,9 @@ namespace WedSync.Tests.Contract.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteIntValue("policyCount", PolicyCount);
+            writer.WriteStringValue("reason", Reason);
+            writer.WriteStringValue("relationKind", RelationKind);
+            writer.WriteBoolValue("requestRoleHasPrivileges", RequestRoleHasPrivileges);
             writer.WriteStringValue("riskLevel", RiskLevel);
             writer.WriteBoolValue("rlsEnabled", RlsEnabled);
             writer.WriteBoolValue("rlsForced", RlsForced);

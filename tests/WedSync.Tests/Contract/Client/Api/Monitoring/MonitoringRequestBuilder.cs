@@ -7,6 +7,7 @@ using System.IO;
 using System.Threading.Tasks;
 using System;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Advisor;
+using WedSync.Tests.Contract.Client.Api.Monitoring.Capacity;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Cleanup;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Connections;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Events;
@@ -27,6 +28,11 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring
         public global::WedSync.Tests.Contract.Client.Api.Monitoring.Advisor.AdvisorRequestBuilder Advisor
         {
             get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.Advisor.AdvisorRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The capacity property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Monitoring.Capacity.CapacityRequestBuilder Capacity
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.Capacity.CapacityRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The cleanup property</summary>
         public global::WedSync.Tests.Contract.Client.Api.Monitoring.Cleanup.CleanupRequestBuilder Cleanup

@@ -34,7 +34,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Rls
         {
         }
         /// <summary>
-        /// Row-level security per table: risk HIGH (off), MEDIUM (no policy), LOW (platform admins)
+        /// HIGH: the request role (wedsync_user) reaches rows without row-level security: a table with RLS off, a partition granted directly, a view running with its owner&apos;s rights, a materialized view, a foreign table, a table it owns without FORCE, or TRUNCATE; tables of schema public with RLS off are HIGH even before a grant. reason says which.
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.MonitoringRlsResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Rls
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.MonitoringRlsResponse>(requestInfo, global::WedSync.Tests.Contract.Client.Models.MonitoringRlsResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Row-level security per table: risk HIGH (off), MEDIUM (no policy), LOW (platform admins)
+        /// HIGH: the request role (wedsync_user) reaches rows without row-level security: a table with RLS off, a partition granted directly, a view running with its owner&apos;s rights, a materialized view, a foreign table, a table it owns without FORCE, or TRUNCATE; tables of schema public with RLS off are HIGH even before a grant. reason says which.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
