@@ -22,14 +22,18 @@ public sealed class HistoryOptions
 
     /// <summary>
     /// The statements stored per interval: the costliest by total time in that interval. Bounds the
-    /// storage (100 at 5 minutes for 14 days is about 400,000 rows, bench/RESULTS.md).
+    /// storage: 50 at 5 minutes for 14 days is about 200,000 rows (bench/history/run.sh, bench/RESULTS.md).
     /// </summary>
     [Range(1, 10000)]
-    public int QueryHistoryTopStatements { get; set; } = 100;
+    public int QueryHistoryTopStatements { get; set; } = 50;
 
-    /// <summary>How often object sizes and the counters that run out (sequences, transaction ids, database size) are read.</summary>
+    /// <summary>
+    /// How often object sizes and the counters that run out (sequences, transaction ids, database size) are read
+    /// (at a capture of query history, so never more often than <see cref="QueryHistoryInterval"/>). Four a day give
+    /// the 7-day rate 28 points; every sequence costs a row per reading.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan CapacitySampleInterval { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan CapacitySampleInterval { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>How long daily sizes and capacity samples are kept.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
