@@ -72,6 +72,36 @@ public sealed class QueryHistoryTests(AppHostFixture fixture)
     }
 
     /// <summary>
+    /// pg_stat_statements moved to another schema (Supabase installs it in <c>extensions</c>) is found
+    /// through pg_extension: the calls made after the move are stored.
+    /// </summary>
+    [Fact]
+    public async Task History_follows_pg_stat_statements_into_another_schema()
+    {
+        var original = (string)(await fixture.ExecuteAsync(
+            "SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'"))!;
+        var moved = original == "history_ext" ? "history_ext2" : "history_ext";
+        var table = $"hext_{Guid.NewGuid():N}"[..20];
+        await fixture.ExecuteAsync($"CREATE TABLE public.{table} (id int PRIMARY KEY); ALTER TABLE public.{table} ENABLE ROW LEVEL SECURITY");
+        await fixture.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {moved}; ALTER EXTENSION pg_stat_statements SET SCHEMA {moved}");
+        try
+        {
+            var start = await fixture.NextCaptureAsync();
+            for (var i = 0; i < 4; i++)
+            {
+                await fixture.ExecuteAsync($"SELECT count(*) FROM public.{table} WHERE id = @id", ("id", i));
+            }
+
+            var end = await fixture.NextCaptureAsync();
+            Assert.Equal(4, await CallsInWindowAsync(start, end, table));
+        }
+        finally
+        {
+            await fixture.ExecuteAsync($"ALTER EXTENSION pg_stat_statements SET SCHEMA \"{original}\"");
+        }
+    }
+
+    /// <summary>
     /// Retention drops whole day partitions: one 20 days old goes at the next capture, one 10 days old
     /// (inside the 14 days) stays, and partitions exist ahead of today.
     /// </summary>
