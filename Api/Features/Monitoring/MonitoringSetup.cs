@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WedSync.Api.Features.Monitoring.Advisor;
+using WedSync.Api.Features.Monitoring.History;
+using WedSync.Api.Features.Monitoring.History.Sampler;
 using WedSync.Api.Features.Monitoring.Sampler;
 using WedSync.Api.Features.Monitoring.Shared;
 
@@ -21,6 +23,11 @@ public static class MonitoringSetup
         services.AddSingleton<MonitoringSampleReader>();
         services.AddSingleton<ConditionEvents>();
         services.AddHostedService<MonitoringSampler>();
+        services.AddOptions<HistoryOptions>()
+            .BindConfiguration(MonitoringOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddHostedService<HistorySampler>();
         return services;
     }
 }

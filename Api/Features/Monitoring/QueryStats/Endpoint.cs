@@ -12,7 +12,7 @@ namespace WedSync.Api.Features.Monitoring.QueryStats;
 /// role need not be granted the extension's schema. 501 only when the extension is not installed in
 /// this database or not preloaded on the server.
 /// </summary>
-public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<Request, Response>
+public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : MonitoringEndpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -21,7 +21,9 @@ public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<R
         {
             s.Summary = "Top statements from pg_stat_statements (platform admins)";
             s.Description = "orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). "
-                + "The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship.";
+                + "The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. "
+                + "With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).";
+            s.Responses[StatusCodes.Status200OK] = "The ranking, since the last reset or over the window asked for.";
             s.Responses[StatusCodes.Status501NotImplemented] = "pg_stat_statements is not installed in this database or not preloaded on this server.";
         });
         Description(b => b.ProducesProblemFE<ProblemResponse>(StatusCodes.Status501NotImplemented));
@@ -29,6 +31,14 @@ public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<R
 
     protected override async Task HandleAsAdminAsync(Request req, CancellationToken ct)
     {
+        if (req.From is not null || req.To is not null)
+        {
+            var to = req.To ?? time.GetUtcNow();
+            var from = req.From ?? to.AddDays(-1);
+            await Send.OkAsync(new Response(await WindowRanking.ReadAsync(dataSource, from, to, req.OrderBy, req.Top, ct), req.OrderBy, null, from, to), ct);
+            return;
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var source = await StatementStatsSource.FindAsync(connection, ct);
         if (source is null)
@@ -71,7 +81,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<R
             return;
         }
 
-        await Send.OkAsync(new Response(items, req.OrderBy, resetAt), ct);
+        await Send.OkAsync(new Response(items, req.OrderBy, resetAt, null, null), ct);
     }
 
     private Task SendUnavailableAsync() => Send.ProblemAsync(StatusCodes.Status501NotImplemented,

@@ -9,6 +9,16 @@ public sealed class Request
 
     /// <summary>totalTime (default), meanTime or calls; always descending.</summary>
     public string OrderBy { get; init; } = "totalTime";
+
+    /// <summary>
+    /// Start of a window (exclusive): with <c>from</c> or <c>to</c> the ranking comes from the stored
+    /// query history (interval deltas captured in the window) instead of the counters since the last reset.
+    /// Without <c>to</c> the window ends now; without <c>from</c> it starts a day before <c>to</c>.
+    /// </summary>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>End of a window (inclusive); see <see cref="From"/>.</summary>
+    public DateTimeOffset? To { get; init; }
 }
 
 public sealed class Validator : Validator<Request>
@@ -19,6 +29,7 @@ public sealed class Validator : Validator<Request>
     {
         RuleFor(r => r.Top).InclusiveBetween(1, 100);
         RuleFor(r => r.OrderBy).Must(o => Orders.Contains(o)).WithMessage($"Must be one of {string.Join(", ", Orders)}.");
+        RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null).WithMessage("Must be after from.");
     }
 }
 
@@ -28,9 +39,14 @@ public sealed record QueryStat(
     long Calls,
     double TotalTimeMs,
     double MeanTimeMs,
-    double MaxTimeMs,
+    double? MaxTimeMs,
     long Rows,
     long SharedBlocksHit,
     long SharedBlocksRead);
 
-public sealed record Response(IReadOnlyList<QueryStat> Items, string OrderBy, DateTimeOffset? StatsResetAt);
+/// <summary>
+/// The ranking. For a window (<c>from</c>/<c>to</c> given) the counts are the sums of the stored interval
+/// deltas captured in (from, to], maxTimeMs and statsResetAt are null (a maximum has no delta, and a reset
+/// does not matter to history), and from/to say which window was ranked; otherwise from/to are null.
+/// </summary>
+public sealed record Response(IReadOnlyList<QueryStat> Items, string OrderBy, DateTimeOffset? StatsResetAt, DateTimeOffset? From, DateTimeOffset? To);

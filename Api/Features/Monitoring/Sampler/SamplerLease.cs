@@ -11,7 +11,7 @@ namespace WedSync.Api.Features.Monitoring.Sampler;
 /// A holder that stops renewing (stopped, crashed, cut off) loses the lease after <c>ttl</c>; one
 /// that stops cleanly gives it up at once.
 /// </summary>
-public sealed class SamplerLease(NpgsqlDataSource dataSource, TimeSpan ttl) : IAsyncDisposable
+public sealed class SamplerLease(NpgsqlDataSource dataSource, TimeSpan ttl, string name = SamplerLease.Name) : IAsyncDisposable
 {
     public const string Name = "sampler";
 
@@ -44,7 +44,7 @@ public sealed class SamplerLease(NpgsqlDataSource dataSource, TimeSpan ttl) : IA
     public async Task<bool> TryHoldAsync(CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(HoldSql);
-        command.Parameters.AddWithValue("name", Name);
+        command.Parameters.AddWithValue("name", name);
         command.Parameters.AddWithValue("holder", Holder);
         command.Parameters.AddWithValue("ttl", ttl);
         held = await command.ExecuteScalarAsync(ct) is string;
@@ -63,7 +63,7 @@ public sealed class SamplerLease(NpgsqlDataSource dataSource, TimeSpan ttl) : IA
         try
         {
             await using var command = dataSource.CreateCommand(ReleaseSql);
-            command.Parameters.AddWithValue("name", Name);
+            command.Parameters.AddWithValue("name", name);
             command.Parameters.AddWithValue("holder", Holder);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await command.ExecuteNonQueryAsync(timeout.Token);

@@ -12,6 +12,8 @@ namespace WedSync.Tests.Contract.Client.Models
     public partial class MonitoringQueryStatsResponse : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>The from property</summary>
+        public DateTimeOffset? From { get; set; }
         /// <summary>The items property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -30,6 +32,8 @@ namespace WedSync.Tests.Contract.Client.Models
 #endif
         /// <summary>The statsResetAt property</summary>
         public DateTimeOffset? StatsResetAt { get; set; }
+        /// <summary>The to property</summary>
+        public DateTimeOffset? To { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -48,9 +52,11 @@ namespace WedSync.Tests.Contract.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "from", n => { From = n.GetDateTimeOffsetValue(); } },
                 { "items", n => { Items = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsQueryStat>(global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsQueryStat.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "orderBy", n => { OrderBy = n.GetStringValue(); } },
                 { "statsResetAt", n => { StatsResetAt = n.GetDateTimeOffsetValue(); } },
+                { "to", n => { To = n.GetDateTimeOffsetValue(); } },
             };
         }
         /// <summary>
@@ -60,9 +66,11 @@ namespace WedSync.Tests.Contract.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteDateTimeOffsetValue("from", From);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsQueryStat>("items", Items);
             writer.WriteStringValue("orderBy", OrderBy);
             writer.WriteDateTimeOffsetValue("statsResetAt", StatsResetAt);
+            writer.WriteDateTimeOffsetValue("to", To);
         }
     }
 }

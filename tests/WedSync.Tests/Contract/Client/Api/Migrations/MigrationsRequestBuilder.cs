@@ -8,6 +8,7 @@ using System.IO;
 using System.Threading.Tasks;
 using System.Threading;
 using System;
+using WedSync.Tests.Contract.Client.Api.Migrations.Item;
 using WedSync.Tests.Contract.Client.Models;
 namespace WedSync.Tests.Contract.Client.Api.Migrations
 {
@@ -17,6 +18,18 @@ namespace WedSync.Tests.Contract.Client.Api.Migrations
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MigrationsRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>Gets an item from the WedSync.Tests.Contract.Client.api.migrations.item collection</summary>
+        /// <param name="position">Unique identifier of the item</param>
+        /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Api.Migrations.Item.WithRequestItemRequestBuilder"/></returns>
+        public global::WedSync.Tests.Contract.Client.Api.Migrations.Item.WithRequestItemRequestBuilder this[string position]
+        {
+            get
+            {
+                var urlTplParams = new Dictionary<string, object>(PathParameters);
+                urlTplParams.Add("requestId", position);
+                return new global::WedSync.Tests.Contract.Client.Api.Migrations.Item.WithRequestItemRequestBuilder(urlTplParams, RequestAdapter);
+            }
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::WedSync.Tests.Contract.Client.Api.Migrations.MigrationsRequestBuilder"/> and sets the default values.
         /// </summary>

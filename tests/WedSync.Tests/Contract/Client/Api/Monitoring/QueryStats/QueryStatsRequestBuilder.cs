@@ -8,6 +8,7 @@ using System.IO;
 using System.Threading.Tasks;
 using System.Threading;
 using System;
+using WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.Item;
 using WedSync.Tests.Contract.Client.Models;
 namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
 {
@@ -17,12 +18,24 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class QueryStatsRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>Gets an item from the WedSync.Tests.Contract.Client.api.monitoring.queryStats.item collection</summary>
+        /// <param name="position">Unique identifier of the item</param>
+        /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.Item.WithQueryItemRequestBuilder"/></returns>
+        public global::WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.Item.WithQueryItemRequestBuilder this[long position]
+        {
+            get
+            {
+                var urlTplParams = new Dictionary<string, object>(PathParameters);
+                urlTplParams.Add("queryId", position);
+                return new global::WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.Item.WithQueryItemRequestBuilder(urlTplParams, RequestAdapter);
+            }
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.QueryStatsRequestBuilder"/> and sets the default values.
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public QueryStatsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/monitoring/query-stats{?orderBy*,top*}", pathParameters)
+        public QueryStatsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/monitoring/query-stats{?from*,orderBy*,to*,top*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,11 +43,11 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public QueryStatsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/monitoring/query-stats{?orderBy*,top*}", rawUrl)
+        public QueryStatsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/monitoring/query-stats{?from*,orderBy*,to*,top*}", rawUrl)
         {
         }
         /// <summary>
-        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship.
+        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -69,7 +82,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsResponse>(requestInfo, global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship.
+        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -97,11 +110,15 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
             return new global::WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.QueryStatsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship.
+        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class QueryStatsRequestBuilderGetQueryParameters 
         {
+            #pragma warning disable CS1591
+            [QueryParameter("from")]
+            public DateTimeOffset? From { get; set; }
+            #pragma warning restore CS1591
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591
@@ -115,6 +132,10 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
             public string OrderBy { get; set; }
             #pragma warning restore CS1591
 #endif
+            #pragma warning disable CS1591
+            [QueryParameter("to")]
+            public DateTimeOffset? To { get; set; }
+            #pragma warning restore CS1591
             #pragma warning disable CS1591
             [QueryParameter("top")]
             public int? Top { get; set; }

@@ -1,0 +1,39 @@
+using FastEndpoints;
+using FluentValidation;
+
+namespace WedSync.Api.Features.Monitoring.QueryHistory;
+
+public sealed class Request
+{
+    /// <summary>The pg_stat_statements query id, from the route.</summary>
+    public long QueryId { get; init; }
+
+    /// <summary>Start of the series (exclusive); a day before <c>to</c> when absent.</summary>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>End of the series (inclusive); now when absent.</summary>
+    public DateTimeOffset? To { get; init; }
+}
+
+public sealed class Validator : Validator<Request>
+{
+    public Validator() =>
+        RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null).WithMessage("Must be after from.");
+}
+
+/// <summary>
+/// One interval of a statement: what it did between intervalStart (the previous capture; null for a
+/// capture without one) and capturedAt. Times in milliseconds, blocks of 8 kB.
+/// </summary>
+public sealed record QueryHistoryPoint(
+    DateTimeOffset CapturedAt,
+    DateTimeOffset? IntervalStart,
+    long Calls,
+    double TotalTimeMs,
+    double MeanTimeMs,
+    long Rows,
+    long SharedBlocksHit,
+    long SharedBlocksRead);
+
+/// <summary>A statement's series, oldest first; query is its stored, redacted text.</summary>
+public sealed record Response(long QueryId, string? Query, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<QueryHistoryPoint> Points);
