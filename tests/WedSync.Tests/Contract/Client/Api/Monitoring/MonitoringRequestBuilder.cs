@@ -7,12 +7,15 @@ using System.IO;
 using System.Threading.Tasks;
 using System;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Advisor;
+using WedSync.Tests.Contract.Client.Api.Monitoring.AlertSubscriptions;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Capacity;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Cleanup;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Connections;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Events;
+using WedSync.Tests.Contract.Client.Api.Monitoring.Locks;
 using WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Rls;
+using WedSync.Tests.Contract.Client.Api.Monitoring.Sessions;
 using WedSync.Tests.Contract.Client.Api.Monitoring.SlowQueries;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Summary;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Tables;
@@ -28,6 +31,11 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring
         public global::WedSync.Tests.Contract.Client.Api.Monitoring.Advisor.AdvisorRequestBuilder Advisor
         {
             get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.Advisor.AdvisorRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The alertSubscriptions property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Monitoring.AlertSubscriptions.AlertSubscriptionsRequestBuilder AlertSubscriptions
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.AlertSubscriptions.AlertSubscriptionsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The capacity property</summary>
         public global::WedSync.Tests.Contract.Client.Api.Monitoring.Capacity.CapacityRequestBuilder Capacity
@@ -49,6 +57,11 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring
         {
             get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.Events.EventsRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The locks property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Monitoring.Locks.LocksRequestBuilder Locks
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.Locks.LocksRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The queryStats property</summary>
         public global::WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.QueryStatsRequestBuilder QueryStats
         {
@@ -58,6 +71,11 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring
         public global::WedSync.Tests.Contract.Client.Api.Monitoring.Rls.RlsRequestBuilder Rls
         {
             get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.Rls.RlsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The sessions property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Monitoring.Sessions.SessionsRequestBuilder Sessions
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.Sessions.SessionsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The slowQueries property</summary>
         public global::WedSync.Tests.Contract.Client.Api.Monitoring.SlowQueries.SlowQueriesRequestBuilder SlowQueries
