@@ -11,6 +11,7 @@ using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.RateLimiting;
 using WedSync.Api.Platform.Requests;
 using WedSync.Api.Platform.Tenancy;
+using WedSync.Api.Platform.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -35,6 +36,7 @@ builder.Services.AddOptions<ReferralOptions>()
     .ValidateOnStart();
 builder.Services.AddHostedService<ReferralExpirySweep>();
 builder.Services.AddWedSyncMonitoring();
+builder.Services.AddWedSyncWebhooks();
 builder.Services.AddFastEndpoints();
 builder.Services.AddWedSyncOpenApi();
 

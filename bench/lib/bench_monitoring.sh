@@ -97,16 +97,17 @@ benchmark_sampler_cpu() {
     local off_pid=${PROCESS_PIDS[api-no-sampler]}
     # Let start-up work (JIT tiering, the first sampling ticks) settle before the window opens.
     sleep "$SETTLE_SECONDS"
-    local on0 on1 off0 off1 pg0 pg1 started ended on_pct off_pct pg_pct sql_ms sql_pct added ticks
+    local on0 on1 off0 off1 pg0 pg1 started ended on_pct off_pct pg_pct sql_ms sql_pct added ticks pgss
+    pgss=$(statement_stats_schema "$MONITORING_DB")
     statement_stats_reset "$MONITORING_DB"
     on0=$(cpu_seconds "$on_pid"); off0=$(cpu_seconds "$off_pid"); pg0=$(postgres_cpu_seconds); started=$(date +%s.%N)
     sleep "$IDLE_SECONDS"
     on1=$(cpu_seconds "$on_pid"); off1=$(cpu_seconds "$off_pid"); pg1=$(postgres_cpu_seconds); ended=$(date +%s.%N)
     percent() { awk -v a="$1" -v b="$2" -v s="$started" -v e="$ended" 'BEGIN { printf "%.3f", 100 * (b - a) / (e - s) }'; }
     on_pct=$(percent "$on0" "$on1"); off_pct=$(percent "$off0" "$off1"); pg_pct=$(percent "$pg0" "$pg1")
-    sql_ms=$(psql_value "$MONITORING_DB" "SELECT coalesce(round(sum(total_exec_time)::numeric, 1), 0) FROM pg_stat_statements
+    sql_ms=$(psql_value "$MONITORING_DB" "SELECT coalesce(round(sum(total_exec_time)::numeric, 1), 0) FROM $pgss.pg_stat_statements
         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat_statements_reset%'")
-    ticks=$(psql_value "$MONITORING_DB" "SELECT coalesce(max(calls), 0) FROM pg_stat_statements
+    ticks=$(psql_value "$MONITORING_DB" "SELECT coalesce(max(calls), 0) FROM $pgss.pg_stat_statements
         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE '%get_db_monitoring_summary()%'")
     local top_statements
     top_statements=$(statement_stats_top "$MONITORING_DB" sampler-idle)

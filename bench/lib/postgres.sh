@@ -90,19 +90,25 @@ disk_fdatasync_rate() {
 
 pg_server_version() { psql_value postgres "SHOW server_version"; }
 
+# The schema pg_stat_statements is installed in (a migrated database moves it to extensions), quoted.
+statement_stats_schema() {
+    psql_value "$1" "SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'"
+}
+
 # pg_stat_statements around a measured run: reset before, the top statements by total time after.
-statement_stats_reset() { psql_value "$1" "SELECT pg_stat_statements_reset()" >/dev/null; }
+statement_stats_reset() { psql_value "$1" "SELECT $(statement_stats_schema "$1").pg_stat_statements_reset()" >/dev/null; }
 
 # statement_stats_top <database> <label>: writes bench/out/statements/<label>.txt, prints the top 3 as markdown rows.
 statement_stats_top() {
-    local db=$1 label=$2 file=$OUT_DIR/statements/$2.txt
+    local db=$1 label=$2 file=$OUT_DIR/statements/$2.txt pgss
+    pgss=$(statement_stats_schema "$db")
     mkdir -p "$OUT_DIR/statements"
     psql_db "$db" -c "SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
             rows, shared_blks_hit + shared_blks_read AS blocks, left(regexp_replace(query, '\s+', ' ', 'g'), 300) AS query
-        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        FROM $pgss.pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
         ORDER BY total_exec_time DESC LIMIT 15" >"$file"
     psql_value "$db" "SELECT '| ' || calls || ' | ' || round(mean_exec_time::numeric, 2) || ' | ' || round(total_exec_time::numeric / 1000, 1)
             || ' | \`' || replace(left(regexp_replace(query, '\s+', ' ', 'g'), 140), '|', '\|') || '…\` |'
-        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        FROM $pgss.pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
         ORDER BY total_exec_time DESC LIMIT 3"
 }

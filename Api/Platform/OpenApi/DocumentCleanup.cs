@@ -6,8 +6,9 @@ namespace WedSync.Api.Platform.OpenApi;
 
 /// <summary>
 /// Finishing touches that make the document say what the API does: anonymous operations state that
-/// they need no credentials, and request types that became query and route parameters leave no
-/// orphaned schemas behind.
+/// they need no credentials, every member of a response body is required (System.Text.Json writes
+/// each one, null included), problem bodies allow their extension members, and request types that
+/// became query and route parameters leave no orphaned schemas behind.
 /// </summary>
 public sealed class DocumentCleanup : IDocumentProcessor
 {
@@ -24,33 +25,60 @@ public sealed class DocumentCleanup : IDocumentProcessor
         }
 
         DescribeNullableReferences(document);
+        ResponseShapes.Apply(document);
         RemoveUnreferencedSchemas(document);
     }
 
     /// <summary>
     /// A nullable property of a record type comes out as <c>nullable</c> beside a one-element
-    /// <c>oneOf</c>, and free-form JSON as <c>nullable</c> alone; OpenAPI 3.0 wants a <c>type</c> beside
-    /// <c>nullable</c>, and one schema needs no choice.
+    /// <c>oneOf</c>, and free-form JSON as <c>nullable</c> alone. In OpenAPI 3.0 <c>nullable</c> only
+    /// widens the <c>type</c> beside it and never the schemas it combines (3.0.3), so such a property
+    /// refused <c>null</c> to a validator (Stoplight Prism: "fraudReview must be object"). A record type
+    /// that is only ever referred to as nullable is therefore itself <c>nullable</c>, referred to plainly;
+    /// one that is also referred to as non-null keeps <c>allOf</c> beside <c>nullable</c>, the nearest
+    /// 3.0 has. Free-form JSON gets its type, an object in this API.
     /// </summary>
     private static void DescribeNullableReferences(OpenApiDocument document)
     {
-        foreach (var property in document.Components.Schemas.Values.SelectMany(schema => schema.Properties.Values))
+        var wrappers = document.Components.Schemas.Values
+            .SelectMany(schema => schema.Properties.Values)
+            .Where(property => property.IsNullableRaw == true && property.OneOf.Count + property.AllOf.Count == 1)
+            .ToList();
+        var json = document.ToJson();
+        foreach (var group in wrappers.GroupBy(property => property.OneOf.Concat(property.AllOf).Single().ActualSchema))
         {
-            if (property.IsNullableRaw != true)
+            var target = group.Key;
+            var name = document.Components.Schemas.FirstOrDefault(entry => ReferenceEquals(entry.Value, target)).Key;
+            var references = name is null ? 0 : json.Split($"\"#/components/schemas/{name}\"").Length - 1;
+            var onlyNullable = name is not null && references == group.Count();
+            if (onlyNullable)
             {
-                continue;
+                target.IsNullableRaw = true;
             }
 
-            if (property.OneOf.Count == 1)
+            foreach (var property in group)
             {
-                var target = property.OneOf.Single();
+                var reference = property.OneOf.Concat(property.AllOf).Single();
                 property.OneOf.Clear();
-                property.AllOf.Add(target);
-                property.Type = NJsonSchema.JsonObjectType.Object;
+                property.AllOf.Clear();
+                if (onlyNullable)
+                {
+                    property.IsNullableRaw = null;
+                    property.Type = NJsonSchema.JsonObjectType.None;
+                    property.Reference = target;
+                }
+                else
+                {
+                    property.AllOf.Add(reference);
+                    property.Type = NJsonSchema.JsonObjectType.Object;
+                }
             }
-            else if (property.Type == NJsonSchema.JsonObjectType.None && property.AllOf.Count == 0 && !property.HasReference)
+        }
+
+        foreach (var property in document.Components.Schemas.Values.SelectMany(schema => schema.Properties.Values))
+        {
+            if (property.IsNullableRaw == true && property.Type == NJsonSchema.JsonObjectType.None && property.AllOf.Count == 0 && !property.HasReference)
             {
-                // Free-form JSON (a JsonElement such as an event's data) is an object in this API.
                 property.Type = NJsonSchema.JsonObjectType.Object;
             }
         }

@@ -43,13 +43,21 @@ public static class OpenApiSetup
                     Description = "A JWT whose `sub` is a user id of user_profiles; platform roles in its `roles` claim.",
                 });
                 settings.SchemaSettings.SchemaNameGenerator = new FeatureSchemaNames();
+                settings.SchemaSettings.SchemaProcessors.Add(new WireEnums());
+                settings.OperationProcessors.Add(new QueryParameterDefaults());
+                settings.OperationProcessors.Add(new ResponseConventions());
                 settings.DocumentProcessors.Add(new DocumentCleanup());
             };
         });
         return services;
     }
 
-    /// <summary>Applied to every endpoint: its tag and the problem responses the platform can give it.</summary>
+    /// <summary>
+    /// Applied to every endpoint: its tag and the problem responses the platform can give it, whatever
+    /// the endpoint does: 400 when it binds input, 401/403 unless anonymous, 429 (rate limiter), 500, and
+    /// 503 (the database is unreachable, restarting or busy, or a serialization conflict outlasted the
+    /// retries). The endpoint's own statuses come from its summary (<see cref="ResponseConventions"/>).
+    /// </summary>
     public static void DescribeEndpoint(EndpointDefinition endpoint)
     {
         var area = AreaOf(endpoint.EndpointType);
@@ -75,6 +83,7 @@ public static class OpenApiSetup
 
             builder.ProducesProblemFE<ProblemResponse>(StatusCodes.Status429TooManyRequests);
             builder.ProducesProblemFE<ProblemResponse>(StatusCodes.Status500InternalServerError);
+            builder.ProducesProblemFE<ProblemResponse>(StatusCodes.Status503ServiceUnavailable);
         });
     }
 
@@ -88,7 +97,17 @@ public static class OpenApiSetup
 
     public static WebApplication UseWedSyncOpenApi(this WebApplication app)
     {
-        app.UseOpenApi(settings => settings.Path = DocumentPath);
+        app.UseOpenApi(settings =>
+        {
+            settings.Path = DocumentPath;
+            // NSwag names the host that asked as the server; "/" (the host that serves the document) keeps
+            // the document the same on every host, so byte for byte comparable (the generated client's check).
+            settings.PostProcess = (document, _) =>
+            {
+                document.Servers.Clear();
+                document.Servers.Add(new OpenApiServer { Url = "/", Description = "The host that serves this document." });
+            };
+        });
         if (app.Environment.IsDevelopment())
         {
             // Browsable reference at /scalar/v1, reading the document above.

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using WedSync.Tests.Contract;
 
 namespace WedSync.Tests.Infrastructure;
 
@@ -30,6 +31,7 @@ public class AppHostFixture : IAsyncLifetime
 
     public string DatabaseConnectionString { get; private set; } = "";
 
+    /// <summary>The API, every answer checked against its OpenAPI document (<see cref="ApiClients"/>); redirects are not followed.</summary>
     public HttpClient Api { get; private set; } = null!;
 
     protected virtual string[] Arguments =>
@@ -48,7 +50,8 @@ public class AppHostFixture : IAsyncLifetime
         DatabaseConnectionString = await App.GetConnectionStringAsync("wedsync") ?? throw new InvalidOperationException("no connection string");
         if (WaitForApi)
         {
-            Api = App.CreateHttpClient("api");
+            using var discovered = App.CreateHttpClient("api");
+            Api = ApiClients.Create(discovered.BaseAddress!);
         }
     }
 

@@ -68,7 +68,7 @@ public sealed class ReferralIsolationTests(AppHostFixture fixture)
     [Fact]
     public async Task Unknown_code_link_is_404_and_never_redirects()
     {
-        using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Api.BaseAddress };
+        using var noRedirect = WedSync.Tests.Contract.ApiClients.Create(fixture.Api.BaseAddress!);
 
         using var response = await noRedirect.GetAsync("/r/ZZZZ9999?url=https://evil.example");
 

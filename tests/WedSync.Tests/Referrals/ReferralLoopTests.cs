@@ -23,7 +23,7 @@ public sealed class ReferralLoopTests(AppHostFixture fixture)
         using var share = await fixture.Api.PostJsonAsync($"/api/referrals/{code.ToLowerInvariant()}/shares", owner.Token(), new { shareType = "social", platform = "instagram" });
         Assert.Equal(HttpStatusCode.Created, share.StatusCode);
 
-        using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Api.BaseAddress };
+        using var noRedirect = WedSync.Tests.Contract.ApiClients.Create(fixture.Api.BaseAddress!);
         using var click = await noRedirect.GetAsync($"/r/{code.ToLowerInvariant()}?next=https://evil.example/");
         Assert.Equal(HttpStatusCode.Found, click.StatusCode);
         Assert.Equal(created.GetProperty("shareUrl").GetString(), click.Headers.Location!.ToString());

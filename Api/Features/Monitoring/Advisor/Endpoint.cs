@@ -13,6 +13,8 @@ public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider tim
         {
             s.Summary = "Database advisor: security, index, vacuum, sequence and session findings (platform admins)";
             s.Description = "Each finding has a level (error | warn | info), the check, the object, why it matters and the remedy. "
+                + "A finding that the catalog accepts, by a line 'advisor: allow <check>: <reason>' in the object's comment (COMMENT ON ... IS), "
+                + "is listed under accepted with that reason instead, and counts neither in findings nor in counts (counts.accepted says how many). "
                 + ReusedResultNote;
         });
     }
@@ -21,6 +23,7 @@ public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider tim
     {
         var findings = await assessments.FindingsAsync(CallerWantsFreshResult, ct);
         SetAge(findings.ComputedAt, time);
-        await Send.OkAsync(new Response(findings.Value, FindingCounts.Of(findings.Value), findings.ComputedAt), ct);
+        var result = findings.Value;
+        await Send.OkAsync(new Response(result.Findings, FindingCounts.Of(result), findings.ComputedAt, result.Accepted), ct);
     }
 }

@@ -1,11 +1,26 @@
 namespace WedSync.Api.Features.Monitoring.Advisor;
 
-public sealed record FindingCounts(int Errors, int Warnings, int Info)
+/// <summary>
+/// Findings by level, accepted exceptions left out; <see cref="Accepted"/> counts those separately.
+/// </summary>
+public sealed record FindingCounts(int Errors, int Warnings, int Info, int Accepted = 0)
 {
     public static FindingCounts Of(IReadOnlyList<Finding> findings) => new(
         findings.Count(f => f.Level == FindingLevels.Error),
         findings.Count(f => f.Level == FindingLevels.Warn),
         findings.Count(f => f.Level == FindingLevels.Info));
+
+    public static FindingCounts Of(AdvisorResult result) => Of(result.Findings) with { Accepted = result.Accepted.Count };
 }
 
-public sealed record Response(IReadOnlyList<Finding> Findings, FindingCounts Counts, DateTimeOffset GeneratedAt);
+/// <summary>A finding that a comment in the catalog accepts (<c>advisor: allow &lt;check&gt;: &lt;reason&gt;</c>), with that reason.</summary>
+public sealed record AcceptedFinding(string Level, string Check, string Object, string Why, string Remedy, string Reason);
+
+/// <summary>What one advisor run found: the findings that count, and the accepted exceptions apart.</summary>
+public sealed record AdvisorResult(IReadOnlyList<Finding> Findings, IReadOnlyList<AcceptedFinding> Accepted);
+
+/// <summary>
+/// The advisor's answer. <see cref="Findings"/> and <see cref="Counts"/> hold what needs attention;
+/// findings accepted by a comment in the catalog are in <see cref="Accepted"/> only, with their reason.
+/// </summary>
+public sealed record Response(IReadOnlyList<Finding> Findings, FindingCounts Counts, DateTimeOffset GeneratedAt, IReadOnlyList<AcceptedFinding> Accepted);

@@ -23,7 +23,9 @@ public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<E
         {
             s.Summary = "Live monitoring events as text/event-stream (platform admins)";
             s.Description = "Each recorded event arrives as 'event: monitoring-event' with data {\"id\",\"type\",\"severity\"}; a ': heartbeat' comment every 15 s.";
+            s.Responses[StatusCodes.Status200OK] = "The stream, open until the client leaves.";
         });
+        Description(b => b.Produces<string>(StatusCodes.Status200OK, "text/event-stream"));
     }
 
     protected override async Task HandleAsAdminAsync(EmptyRequest req, CancellationToken ct)

@@ -12,17 +12,22 @@ namespace WedSync.Api.Features.Monitoring.QueryStats;
 /// </summary>
 public sealed class Endpoint : MonitoringEndpoint<Request, Response>
 {
-    private const string InstalledSql = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements')";
+    // The extension's schema (public, extensions, ...) as an identifier; no row when it is not installed.
+    private const string InstalledSql = """
+        SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+        WHERE e.extname = 'pg_stat_statements'
+        """;
 
-    // The order column is chosen from a fixed list below, never taken from the request text.
+    // The order column is chosen from a fixed list below, never taken from the request text; the
+    // schema is the extension's, quoted by the database.
     private const string StatsSql = """
         SELECT s.queryid, monitoring_redact_query(s.query, 500), s.calls, s.total_exec_time, s.mean_exec_time, s.max_exec_time,
                s.rows, s.shared_blks_hit, s.shared_blks_read
-        FROM pg_stat_statements s
+        FROM {1}.pg_stat_statements s
         WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
         ORDER BY s.{0} DESC
         LIMIT @top;
-        SELECT stats_reset FROM pg_stat_statements_info;
+        SELECT stats_reset FROM {1}.pg_stat_statements_info;
         """;
 
     public override void Configure()
@@ -39,13 +44,16 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
 
     protected override async Task HandleAsAdminAsync(Request req, CancellationToken ct)
     {
+        string schema;
         await using (var installed = Session.CreateCommand(InstalledSql))
         {
-            if (await installed.ExecuteScalarAsync(ct) is not true)
+            if (await installed.ExecuteScalarAsync(ct) is not string found)
             {
                 await SendUnavailableAsync();
                 return;
             }
+
+            schema = found;
         }
 
         var column = req.OrderBy switch
@@ -58,7 +66,7 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
         DateTimeOffset? resetAt = null;
         try
         {
-            await using var command = Session.CreateCommand(string.Format(CultureInfo.InvariantCulture, StatsSql, column));
+            await using var command = Session.CreateCommand(string.Format(CultureInfo.InvariantCulture, StatsSql, column, schema));
             command.Parameters.AddWithValue("top", req.Top);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))

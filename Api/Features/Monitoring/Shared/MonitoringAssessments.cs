@@ -20,13 +20,13 @@ public sealed class MonitoringAssessments(
     public const string SummarySql = "SELECT get_db_monitoring_summary()::text";
 
     private readonly RecentResult<string> summaries = new(time, lifetime);
-    private readonly RecentResult<IReadOnlyList<Finding>> findings = new(time, lifetime);
+    private readonly RecentResult<AdvisorResult> findings = new(time, lifetime);
 
     /// <summary>get_db_monitoring_summary() as JSON text.</summary>
     public Task<Computed<string>> SummaryAsync(bool refresh, CancellationToken ct) =>
         summaries.GetAsync(ReadSummaryAsync, options.Value.ResultMaxAge, refresh, ct);
 
-    public Task<Computed<IReadOnlyList<Finding>>> FindingsAsync(bool refresh, CancellationToken ct) =>
+    public Task<Computed<AdvisorResult>> FindingsAsync(bool refresh, CancellationToken ct) =>
         findings.GetAsync(advisor.RunAsync, options.Value.ResultMaxAge, refresh, ct);
 
     /// <summary>A summary the sampler read at <paramref name="readAt"/>.</summary>

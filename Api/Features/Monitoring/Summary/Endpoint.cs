@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FastEndpoints;
 using WedSync.Api.Features.Monitoring.Advisor;
+using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.Summary;
@@ -16,7 +17,7 @@ public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider tim
         Summary(s =>
         {
             s.Summary = "Database health score, metrics and recommendations (platform admins)";
-            s.Description = "Score 0-100 from get_db_monitoring_summary() (slow queries, connection utilization, RLS risk, open high/critical events); status excellent >= 90, good >= 75, fair >= 50, poor. The advisor's error findings are added to the recommendations. "
+            s.Description = "Score 0-100 from get_db_monitoring_summary() (slow queries, connection utilization, RLS risk, open high/critical events); status excellent >= 90, good >= 75, fair >= 50, poor. The advisor's error findings are added to the recommendations; findings the catalog accepts (advisor: allow comments) are not. "
                 + ReusedResultNote;
         });
     }
@@ -28,7 +29,7 @@ public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider tim
         var adviceTask = assessments.FindingsAsync(refresh, ct);
         await Task.WhenAll(summaryTask, adviceTask);
         var (summary, advice) = (await summaryTask, await adviceTask);
-        var findings = advice.Value;
+        var findings = advice.Value.Findings;
         SetAge(summary.ComputedAt < advice.ComputedAt ? summary.ComputedAt : advice.ComputedAt, time);
         using var document = JsonDocument.Parse(summary.Value);
         var root = document.RootElement;
@@ -36,6 +37,8 @@ public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider tim
         var advisorErrors = findings.Where(f => f.Level == FindingLevels.Error)
             .Select(f => $"{f.Object}: {f.Why} {f.Remedy}")
             .ToList();
+        // Alerts that stopped reaching anyone are read per request: a pause must show at once.
+        advisorErrors.AddRange(await PausedSubscriptionAdvice.ReadAsync(Session.CreateCommand, ct));
         if (advisorErrors.Count > 0)
         {
             recommendations.Remove(HealthyText);
@@ -49,6 +52,6 @@ public sealed class Endpoint(MonitoringAssessments assessments, TimeProvider tim
             root.GetProperty("metrics").Clone(),
             root.GetProperty("penalties").Clone(),
             recommendations,
-            FindingCounts.Of(findings)), ct);
+            FindingCounts.Of(advice.Value)), ct);
     }
 }

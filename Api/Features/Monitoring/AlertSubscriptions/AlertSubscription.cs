@@ -1,0 +1,46 @@
+using Npgsql;
+
+namespace WedSync.Api.Features.Monitoring.AlertSubscriptions;
+
+/// <summary>
+/// A webhook subscription of topic <c>monitoring</c> with its filter, as the API shows it. The signing
+/// secret is never part of it: it is shown once, when the subscription is created.
+/// </summary>
+/// <param name="MinimumSeverity">Events of this severity or above are delivered (low &lt; medium &lt; high &lt; critical).</param>
+/// <param name="EventTypes">Only these event types; null for all.</param>
+/// <param name="Format">standard (Standard Webhooks JSON) or slack ({"text": ...}).</param>
+/// <param name="ConsecutiveFailures">Failed attempts since the last successful delivery.</param>
+/// <param name="PausedAt">Set when deliveries stopped after too many failures; POST .../resume restarts them.</param>
+public sealed record AlertSubscription(
+    Guid Id,
+    string Url,
+    string MinimumSeverity,
+    IReadOnlyList<string>? EventTypes,
+    string Format,
+    DateTimeOffset CreatedAt,
+    Guid? CreatedBy,
+    int ConsecutiveFailures,
+    bool Paused,
+    DateTimeOffset? PausedAt,
+    string? PauseReason)
+{
+    public const string Topic = "monitoring";
+
+    public const string Columns =
+        "s.id, s.url, f.minimum_severity, f.event_types, s.format, s.created_at, s.created_by, s.consecutive_failures, s.paused_at, s.pause_reason";
+
+    public const string From = "webhook_subscriptions s JOIN monitoring_alert_filters f ON f.subscription_id = s.id WHERE s.topic = 'monitoring'";
+
+    public static AlertSubscription Read(NpgsqlDataReader reader) => new(
+        reader.GetGuid(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetFieldValue<string[]>(3),
+        reader.GetString(4),
+        reader.GetFieldValue<DateTimeOffset>(5),
+        reader.IsDBNull(6) ? null : reader.GetGuid(6),
+        reader.GetInt32(7),
+        !reader.IsDBNull(8),
+        reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+        reader.IsDBNull(9) ? null : reader.GetString(9));
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Text;
+using Npgsql;
+using WedSync.Tests.Api.Support;
+
+namespace WedSync.Tests.Infrastructure;
+
+/// <summary>
+/// A real PgBouncer in transaction pooling mode in front of one database of the fixture's server, on a
+/// free loopback port: every transaction may run on another server connection, so code that relies on
+/// session state (advisory locks, LISTEN, prepared statements, SET) breaks behind it. PgBouncer refuses
+/// to run as root, so a root test run starts it as the postgres OS user.
+/// </summary>
+public sealed class PgBouncerProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly string directory;
+    private readonly StringBuilder output = new();
+
+    private PgBouncerProcess(Process process, string directory, string connectionString)
+    {
+        this.process = process;
+        this.directory = directory;
+        ConnectionString = connectionString;
+    }
+
+    /// <summary>Connects through the pooler to the database it fronts.</summary>
+    public string ConnectionString { get; }
+
+    public static async Task<PgBouncerProcess> StartAsync(string databaseConnectionString)
+    {
+        var server = new NpgsqlConnectionStringBuilder(databaseConnectionString);
+        var port = ApiServer.FreePort();
+        var directory = Path.Combine(Path.GetTempPath(), "wedsync-tests", $"pgbouncer-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var users = Path.Combine(directory, "users.txt");
+        await File.WriteAllTextAsync(users, $"\"{server.Username}\" \"\"\n");
+        var ini = Path.Combine(directory, "pgbouncer.ini");
+        await File.WriteAllTextAsync(ini, $"""
+            [databases]
+            {server.Database} = host={server.Host} port={server.Port} dbname={server.Database} user={server.Username} password={server.Password}
+
+            [pgbouncer]
+            listen_addr = 127.0.0.1
+            listen_port = {port}
+            unix_socket_dir =
+            auth_type = trust
+            auth_file = {users}
+            pool_mode = transaction
+            default_pool_size = 10
+            max_client_conn = 500
+            ; Npgsql sends these at startup; the API's -c jit=off travels in options.
+            ignore_startup_parameters = extra_float_digits,options
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        var asRoot = !OperatingSystem.IsWindows() && Environment.UserName == "root";
+        var startInfo = new ProcessStartInfo(asRoot ? "runuser" : "pgbouncer")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in asRoot ? ["-u", "postgres", "--", "pgbouncer", ini] : new[] { ini })
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Database = server.Database,
+            Username = server.Username,
+            // Npgsql's DISCARD ALL on returning a connection means nothing to a transaction pooler.
+            NoResetOnClose = true,
+        }.ConnectionString;
+        var bouncer = new PgBouncerProcess(Process.Start(startInfo)!, directory, connectionString);
+        bouncer.process.OutputDataReceived += (_, e) => bouncer.Append(e.Data);
+        bouncer.process.ErrorDataReceived += (_, e) => bouncer.Append(e.Data);
+        bouncer.process.BeginOutputReadLine();
+        bouncer.process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
+                await connection.OpenAsync();
+                return bouncer;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or System.Net.Sockets.SocketException)
+            {
+                if (bouncer.process.HasExited || DateTime.UtcNow > deadline)
+                {
+                    await bouncer.DisposeAsync();
+                    throw new InvalidOperationException($"PgBouncer did not start: {exception.Message}\n{bouncer.Output}");
+                }
+
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync();
+        process.Dispose();
+        AppHostFixture.TryDelete(directory);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+}
