@@ -14,6 +14,13 @@ if (command is null)
     return MigrationOutcome.UsageError;
 }
 
+// lint reads files only: no database, no host, so it runs anywhere (a CI job, a reviewer's laptop).
+if (command.Verb == "lint")
+{
+    var format = command.Sarif ? WedSync.Migrations.Lint.LintFormat.Sarif : command.Json ? WedSync.Migrations.Lint.LintFormat.Json : WedSync.Migrations.Lint.LintFormat.Text;
+    return new WedSync.Migrations.Lint.LintCommand(Console.Out, Console.Error).Run(command.Scripts, format, command.Fix);
+}
+
 try
 {
     var builder = Host.CreateApplicationBuilder(args.Where(MigratorCommand.IsConfiguration).ToArray());
