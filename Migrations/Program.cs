@@ -1,11 +1,14 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using WedSync.Migrations;
 using WedSync.Migrations.Cli;
 using WedSync.Migrations.Engine;
+using WedSync.Migrations.Lint;
 
 var command = MigratorCommand.Parse(args);
 if (command is null)
@@ -14,11 +17,29 @@ if (command is null)
     return MigrationOutcome.UsageError;
 }
 
-// lint reads files only: no database, no host, so it runs anywhere (a CI job, a reviewer's laptop).
+// lint reads files, without the host, so it runs anywhere (a CI job, a reviewer's laptop); it reads the
+// database only for --fix, whose journal names the scripts it must not touch.
 if (command.Verb == "lint")
 {
-    var format = command.Sarif ? WedSync.Migrations.Lint.LintFormat.Sarif : command.Json ? WedSync.Migrations.Lint.LintFormat.Json : WedSync.Migrations.Lint.LintFormat.Text;
-    return new WedSync.Migrations.Lint.LintCommand(Console.Out, Console.Error).Run(command.Scripts, format, command.Fix);
+    var format = command.Sarif ? LintFormat.Sarif : command.Json ? LintFormat.Json : LintFormat.Text;
+    IReadOnlySet<string>? applied = null;
+    var connectionString = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args.Where(MigratorCommand.IsConfiguration).ToArray())
+        .Build().GetConnectionString(MigratorOptions.ConnectionStringName);
+    if (command.Fix && !string.IsNullOrWhiteSpace(connectionString))
+    {
+        try
+        {
+            applied = await JournalScripts.ReadAsync(connectionString, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or ArgumentException)
+        {
+            // Without the journal no script can be shown to be pending: fix nothing.
+            await Console.Error.WriteLineAsync($"lint --fix: the journal could not be read ({ex.Message}); no file was changed");
+            return MigrationOutcome.DatabaseUnavailable;
+        }
+    }
+
+    return new LintCommand(Console.Out, Console.Error).Run(command.Scripts, format, command.Fix, applied);
 }
 
 try
