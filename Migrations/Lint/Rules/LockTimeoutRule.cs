@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using WedSync.Migrations.Sql;
 
 namespace WedSync.Migrations.Lint.Rules;
 
@@ -6,6 +7,8 @@ namespace WedSync.Migrations.Lint.Rules;
 /// A DDL statement waiting for its lock queues every later query on the table behind it: one long
 /// transaction turns a millisecond ALTER into an outage. A script that locks an existing table sets
 /// lock_timeout before the first such statement, so it fails fast and can be retried instead.
+/// No-transaction scripts are exempt: the migrator refuses SET in them (behind a transaction pooler the
+/// setting would not reach the next statement), so their limit is Migrations:CommandTimeout.
 /// </summary>
 public sealed partial class LockTimeoutRule : ILintRule
 {
@@ -15,10 +18,15 @@ public sealed partial class LockTimeoutRule : ILintRule
 
     public string Why => "While a DDL statement waits for its lock, every later query on the table queues behind it.";
 
-    public string Remedy => "Start the script with SET lock_timeout = '5s' (SET LOCAL in a transactional script).";
+    public string Remedy => "Start the script with SET LOCAL lock_timeout = '5s'.";
 
     public IEnumerable<LintFinding> Check(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog)
     {
+        if (ScriptModeMarker.Of(script.Text) == ScriptMode.NoTransaction)
+        {
+            yield break;
+        }
+
         var first = StatementLock.Of(script).FirstOrDefault(l => !l.CreatedEarlier && l.Mode != "ROW EXCLUSIVE");
         if (first is null)
         {

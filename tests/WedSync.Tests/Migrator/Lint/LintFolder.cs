@@ -32,7 +32,7 @@ public sealed class LintFolder : IDisposable
         """;
 
     public const string Compliant = """
-        SET lock_timeout = '5s';
+        SET LOCAL lock_timeout = '5s';
         ALTER TABLE referrals ADD CONSTRAINT referrals_code_present CHECK (referral_code <> '') NOT VALID;
         ALTER TABLE referrals VALIDATE CONSTRAINT referrals_code_present;
         ALTER TABLE referral_clicks ADD COLUMN seen_at timestamptz DEFAULT now();
@@ -44,7 +44,6 @@ public sealed class LintFolder : IDisposable
 
     public const string CompliantConcurrent = """
         -- migrator: no-transaction
-        SET lock_timeout = '5s';
         CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_referrals_code ON referrals (referral_code);
         """;
 
