@@ -42,6 +42,31 @@ if (command.Verb == "lint")
     return new LintCommand(Console.Out, Console.Error).Run(command.Scripts, format, command.Fix, applied);
 }
 
+// plan reads only: the journal and table statistics, in a read-only transaction rolled back.
+if (command.Verb == "plan")
+{
+    var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args.Where(MigratorCommand.IsConfiguration).ToArray()).Build();
+    if (configuration.GetConnectionString(MigratorOptions.ConnectionStringName) is not { Length: > 0 } planConnection)
+    {
+        await Console.Error.WriteLineAsync($"Configuration error: ConnectionStrings:{MigratorOptions.ConnectionStringName} is not set.");
+        return MigrationOutcome.UsageError;
+    }
+
+    try
+    {
+        var plan = await WedSync.Migrations.Plan.MigrationPlanner.PlanAsync(planConnection,
+            WedSync.Migrations.Catalog.ScriptCatalog.ForSchema(configuration[$"{MigratorOptions.SectionName}:{nameof(MigratorOptions.AdditionalScriptsPath)}"]),
+            WedSync.Migrations.Catalog.RequestManifest.Embedded(), CancellationToken.None);
+        await Console.Out.WriteLineAsync(command.Json ? WedSync.Migrations.Plan.MigrationPlanner.Json(plan) : WedSync.Migrations.Plan.MigrationPlanner.Text(plan));
+        return plan.Any(r => r.Scripts.Any(s => s.Findings.Any(f => f.Severity == LintSeverity.Error))) ? 1 : MigrationOutcome.Success;
+    }
+    catch (NpgsqlException ex)
+    {
+        await Console.Error.WriteLineAsync($"The database could not be used: {ex.Message}");
+        return MigrationOutcome.DatabaseUnavailable;
+    }
+}
+
 try
 {
     var builder = Host.CreateApplicationBuilder(args.Where(MigratorCommand.IsConfiguration).ToArray());

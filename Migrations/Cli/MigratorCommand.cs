@@ -6,9 +6,9 @@ namespace WedSync.Migrations.Cli;
 /// </summary>
 public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts, bool Json, bool Sarif = false, bool Fix = false)
 {
-    public static readonly string[] Verbs = ["up", "status", "verify", "repair", "lint"];
+    public static readonly string[] Verbs = ["up", "status", "verify", "repair", "lint", "plan"];
 
-    public const string Usage = "usage: WedSync.Migrations [up|status|verify|repair [script...]|lint [path...] [--sarif] [--fix]] [--json] [--Key=Value ...]";
+    public const string Usage = "usage: WedSync.Migrations [up|status|verify|repair [script...]|lint [path...] [--sarif] [--fix]|plan] [--json] [--Key=Value ...]";
 
     /// <summary>Arguments of the form Key=Value are configuration and are left to the host.</summary>
     public static bool IsConfiguration(string arg) => arg.Contains('=', StringComparison.Ordinal);
