@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace WedSync.Tests.Schema.Lint.Rules;
+namespace WedSync.Migrations.Lint.Rules;
 
 /// <summary>
 /// Enum arrays are written with an explicit cast: <c>ARRAY['email','sms']::review_channel[]</c>.
@@ -15,6 +15,12 @@ namespace WedSync.Tests.Schema.Lint.Rules;
 public sealed partial class EnumArrayCastRule : ILintRule
 {
     public string Name => "enum-array-cast";
+
+    public LintSeverity Severity => LintSeverity.Error;
+
+    public string Why => "Uncast, ARRAY['a','b'] is text[]; an enum-array column accepts it in a DEFAULT but an operator, function argument or UNION branch refuses it.";
+
+    public string Remedy => "Write ARRAY['a','b']::<enum type>[].";
 
     public IEnumerable<LintFinding> Check(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog)
     {
@@ -35,8 +41,7 @@ public sealed partial class EnumArrayCastRule : ILintRule
 
             if (!ArrayCastPattern().IsMatch(script.Skeleton[(close + 1)..]))
             {
-                yield return new LintFinding(
-                    Name, script.Name, script.LineAt(constructor.Index),
+                yield return script.Finding(this, constructor.Index,
                     $"ARRAY[{elements.Trim()}] has no explicit cast; write ARRAY[...]::<enum type>[]");
             }
         }

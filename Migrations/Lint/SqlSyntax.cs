@@ -1,4 +1,4 @@
-namespace WedSync.Tests.Schema.Lint;
+namespace WedSync.Migrations.Lint;
 
 /// <summary>Small helpers over masked text (no literals or comments left to confuse them).</summary>
 public static class SqlSyntax

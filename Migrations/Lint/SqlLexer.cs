@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace WedSync.Tests.Schema.Lint;
+namespace WedSync.Migrations.Lint;
 
 /// <summary>
 /// Just enough of PostgreSQL's lexical rules to lint scripts with regular expressions without

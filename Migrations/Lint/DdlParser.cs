@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace WedSync.Tests.Schema.Lint;
+namespace WedSync.Migrations.Lint;
 
 public enum KeyKind
 {

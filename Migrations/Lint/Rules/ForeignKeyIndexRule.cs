@@ -1,4 +1,4 @@
-namespace WedSync.Tests.Schema.Lint.Rules;
+namespace WedSync.Migrations.Lint.Rules;
 
 /// <summary>
 /// Every foreign-key column has an index that starts with it: a CREATE INDEX anywhere in the
@@ -10,6 +10,12 @@ namespace WedSync.Tests.Schema.Lint.Rules;
 public sealed class ForeignKeyIndexRule : ILintRule
 {
     public string Name => "foreign-key-index";
+
+    public LintSeverity Severity => LintSeverity.Error;
+
+    public string Why => "Deleting or updating a parent row scans the whole child table for references, holding its lock for the scan.";
+
+    public string Remedy => "CREATE INDEX on the child table whose first column is the foreign-key column.";
 
     public IEnumerable<LintFinding> Check(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog)
     {
@@ -34,8 +40,7 @@ public sealed class ForeignKeyIndexRule : ILintRule
         {
             foreach (var column in key.Columns.Where(column => !leading.Contains((table, column))))
             {
-                yield return new LintFinding(
-                    Name, script.Name, script.LineAt(key.Offset),
+                yield return script.Finding(this, key.Offset,
                     $"foreign-key column {table}.{column} has no index starting with it");
             }
         }

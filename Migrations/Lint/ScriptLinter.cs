@@ -1,8 +1,9 @@
-using WedSync.Tests.Schema.Lint.Rules;
+using WedSync.Migrations.Lint.Rules;
 
-namespace WedSync.Tests.Schema.Lint;
+namespace WedSync.Migrations.Lint;
 
-/// <summary>Runs a set of rules over a script; <see cref="SchemaRules"/> is SCHEMA.md's set.</summary>
+/// <summary>Runs a set of rules over a script: <see cref="SchemaRules"/> is SCHEMA.md's house set,
+/// <see cref="LockRules"/> the lock-safety set, <see cref="AllRules"/> both (what <c>lint</c> runs).</summary>
 public sealed class ScriptLinter(IReadOnlyList<ILintRule> rules)
 {
     public static ScriptLinter SchemaRules { get; } = new(
@@ -17,11 +18,23 @@ public sealed class ScriptLinter(IReadOnlyList<ILintRule> rules)
         new NoConcurrentIndexRule(),
     ]);
 
+    public static ScriptLinter LockRules { get; } = new(
+    [
+        new IndexNotConcurrentRule(),
+        new ConstraintNotValidRule(),
+        new VolatileDefaultRule(),
+        new TypeChangeRewriteRule(),
+        new LockTimeoutRule(),
+    ]);
+
+    public static ScriptLinter AllRules { get; } = new([.. SchemaRules.Rules, .. LockRules.Rules]);
+
     public IReadOnlyList<ILintRule> Rules { get; } = rules;
 
     public IReadOnlyList<LintFinding> Lint(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog) =>
         Rules.SelectMany(rule => rule.Check(script, catalog))
             .OrderBy(finding => finding.Line)
+            .ThenBy(finding => finding.Column)
             .ThenBy(finding => finding.Rule, StringComparer.Ordinal)
             .ToList();
 }

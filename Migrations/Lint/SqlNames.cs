@@ -1,4 +1,4 @@
-namespace WedSync.Tests.Schema.Lint;
+namespace WedSync.Migrations.Lint;
 
 /// <summary>Compares names the way PostgreSQL resolves them for our scripts: unquoted names fold
 /// to lower case, and <c>public.x</c> is <c>x</c> (every script runs with search_path public).</summary>
