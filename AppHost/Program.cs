@@ -19,6 +19,7 @@ builder.AddProject<Projects.Api>("api")
     .WithReference(wedsync)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WaitForCompletion(migrations)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithConsoleLink();
 
 builder.Build().Run();
