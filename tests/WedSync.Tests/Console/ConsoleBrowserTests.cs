@@ -5,6 +5,8 @@ using Microsoft.Playwright;
 using Npgsql;
 using WedSync.Tests.Api.Support;
 using WedSync.Tests.Infrastructure;
+using WedSync.Tests.Monitoring;
+using WedSync.Tests.Referrals;
 
 namespace WedSync.Tests.Console;
 
@@ -110,6 +112,38 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
             await using var command = new NpgsqlCommand("SELECT resolution_notes FROM monitoring_events WHERE id = @id AND resolved_at IS NOT NULL", connection);
             command.Parameters.AddWithValue("id", id);
             Assert.Equal("checked by the console test", await command.ExecuteScalarAsync());
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task An_event_recorded_over_the_API_appears_on_Overview_without_a_reload()
+    {
+        var page = await ConsolePages.SignInAsync(browser.Browser, Api, Operator);
+        try
+        {
+            await page.GotoAsync("/console");
+            await page.Locator("[data-testid=\"health-score\"]").WaitForAsync();
+            // A full reload would drop this; the live update patches the page in place.
+            await page.EvaluateAsync("() => window.__sameDocument = true");
+            await Task.Delay(500); // the EventSource connects after the page's scripts ran
+
+            using var created = await fixture.Api.PostJsonAsync("/api/monitoring/events", MonitoringCalls.AdminToken,
+                new { eventType = "performance_alert", severity = "low", eventData = new { source = "console live test" } });
+            var body = await created.Content.ReadAsStringAsync();
+            Assert.True((int)created.StatusCode == 201, body);
+            var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+
+            // The issue asks for 2 s; the bound here is wider so a loaded CI machine cannot make it flaky.
+            await page.Locator($"[data-open-event=\"{id}\"]").WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+            Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"));
+
+            // Low and resolved again: the collection's other tests see the score they expect.
+            using var resolved = await fixture.Api.PostJsonAsync($"/api/monitoring/events/{id}/resolve", MonitoringCalls.AdminToken, new { resolutionNotes = "console live test" });
+            Assert.Equal(System.Net.HttpStatusCode.OK, resolved.StatusCode);
         }
         finally
         {
