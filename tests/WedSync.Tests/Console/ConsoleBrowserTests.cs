@@ -28,6 +28,7 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
     {
         ["/console"] = "data-testid=\"health-score\"",
         ["/console/events"] = "data-event-id",
+        ["/console/advisor"] = "data-testid=\"accepted-findings\"",
         ["/console/referrals"] = "data-testid=\"referral-stats\"",
     };
 
@@ -50,7 +51,10 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
         var page = await ConsolePages.SignInAsync(browser.Browser, Api, email);
         try
         {
-            var expected = new Dictionary<string, bool> { ["/console"] = platform, ["/console/events"] = platform, ["/console/referrals"] = referrals };
+            var expected = new Dictionary<string, bool>
+            {
+                ["/console"] = platform, ["/console/advisor"] = platform, ["/console/events"] = platform, ["/console/referrals"] = referrals,
+            };
             foreach (var (path, allowed) in expected)
             {
                 var (status, html) = await ConsolePages.OpenAsync(page, path);
@@ -152,6 +156,28 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
     }
 
     [Fact]
+    public async Task The_Advisor_page_shows_accepted_exceptions_apart_from_the_findings()
+    {
+        var page = await ConsolePages.SignInAsync(browser.Browser, Api, Operator);
+        try
+        {
+            await page.GotoAsync("/console/advisor");
+            // monitoring_signal_backend's SECURITY DEFINER is accepted in the catalog, with its reason.
+            var accepted = page.GetByTestId("accepted-findings");
+            await accepted.GetByText("monitoring_signal_backend").First.WaitForAsync();
+            Assert.Contains("pg_signal_backend", await accepted.InnerTextAsync(), StringComparison.Ordinal);
+            foreach (var level in new[] { "error", "warn", "info" })
+            {
+                Assert.DoesNotContain("monitoring_signal_backend", await page.Locator($"section[data-level=\"{level}\"]").InnerTextAsync(), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task The_Referrals_page_shows_the_numbers_of_GET_api_referrals_stats()
     {
         using var response = await fixture.Api.GetAsync("/api/referrals/stats", TestTokens.For(ConsolePages.UserId(OrgOwner)));
@@ -194,7 +220,7 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
             await signIn.GotoAsync("/console/signin");
             var problems = new List<string>();
             await ScanAsync(signIn, "/console/signin", problems);
-            foreach (var path in new[] { "/console", "/console/events", "/console/referrals" })
+            foreach (var path in new[] { "/console", "/console/advisor", "/console/events", "/console/referrals" })
             {
                 await admin.GotoAsync(path);
                 if (path == "/console")
