@@ -53,7 +53,10 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
         {
             var expected = new Dictionary<string, bool>
             {
-                ["/console"] = platform, ["/console/advisor"] = platform, ["/console/events"] = platform, ["/console/referrals"] = referrals,
+                ["/console"] = platform,
+                ["/console/advisor"] = platform,
+                ["/console/events"] = platform,
+                ["/console/referrals"] = referrals,
             };
             foreach (var (path, allowed) in expected)
             {
