@@ -85,6 +85,26 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
     }
 
     [Fact]
+    public async Task The_dashboard_link_on_the_api_resource_leads_to_the_console()
+    {
+        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState("api", out var api));
+        var link = Assert.Single(api.Snapshot.Urls, url => url.DisplayProperties.DisplayName == "Console");
+        Assert.EndsWith("/console", link.Url, StringComparison.Ordinal);
+
+        var context = await browser.Browser.NewContextAsync();
+        try
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(link.Url);
+            await page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = "Sign in" }).WaitForAsync();
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_page_opened_without_signing_in_leads_to_the_sign_in_page()
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Api.ToString() });
