@@ -3,6 +3,7 @@ using FastEndpoints;
 using WedSync.Api.Features.Monitoring;
 using WedSync.Api.Features.Referrals.Expiry;
 using WedSync.Api.Features.Referrals.Shared;
+using WedSync.Api.OperatorConsole;
 using WedSync.Api.Platform.Auth;
 using WedSync.Api.Platform.Database;
 using WedSync.Api.Platform.Health;
@@ -27,6 +28,8 @@ builder.AddWedSyncDatabase();
 builder.Services.AddSingleton<MigrationCatalogStatus>();
 builder.Services.AddHealthChecks().AddCheck<MigrationsAppliedHealthCheck>("migrations-applied");
 builder.AddWedSyncAuthentication();
+// The operator console under /console: Razor components with a cookie sign-in of their own.
+builder.AddWedSyncConsole();
 builder.Services.AddWedSyncProblemDetails();
 builder.Services.AddWedSyncRateLimiting();
 builder.Services.AddWedSyncRequestLimits();
@@ -52,10 +55,12 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWedSyncRequestLimits();
 app.UseAuthentication();
+app.UseWedSyncConsoleIdentity();
 // After authentication, so the limiter partitions by user; before authorization, so floods of
 // anonymous requests are throttled too.
 app.UseRateLimiter();
 app.UseAuthorization();
+app.MapWedSyncConsole();
 app.UseFastEndpoints(config =>
 {
     config.Endpoints.RoutePrefix = "api";

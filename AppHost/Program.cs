@@ -20,6 +20,7 @@ builder.AddProject<Projects.Api>("api")
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WaitForCompletion(migrations)
     .WithTrustedProxiesWhenPublished(builder)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithConsoleLink();
 
 builder.Build().Run();

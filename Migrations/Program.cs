@@ -4,9 +4,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using WedSync.Migrations;
 using WedSync.Migrations.Cli;
 using WedSync.Migrations.Engine;
+using WedSync.Migrations.Lint;
 
 var command = MigratorCommand.Parse(args);
 if (command is null)
@@ -16,6 +18,57 @@ if (command is null)
 }
 
 var configurationArgs = args.Where(MigratorCommand.IsConfiguration).ToArray();
+
+// lint reads files, without the host, so it runs anywhere (a CI job, a reviewer's laptop); it reads the
+// database only for --fix, whose journal names the scripts it must not touch.
+if (command.Verb == "lint")
+{
+    var format = command.Sarif ? LintFormat.Sarif : command.Json ? LintFormat.Json : LintFormat.Text;
+    IReadOnlySet<string>? applied = null;
+    var connectionString = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(configurationArgs)
+        .Build().GetConnectionString(MigratorOptions.ConnectionStringName);
+    if (command.Fix && !string.IsNullOrWhiteSpace(connectionString))
+    {
+        try
+        {
+            applied = await JournalScripts.ReadAsync(connectionString, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or ArgumentException)
+        {
+            // Without the journal no script can be shown to be pending: fix nothing.
+            await Console.Error.WriteLineAsync($"lint --fix: the journal could not be read ({ex.Message}); no file was changed");
+            return MigrationOutcome.DatabaseUnavailable;
+        }
+    }
+
+    return new LintCommand(Console.Out, Console.Error).Run(command.Scripts, format, command.Fix, applied);
+}
+
+// plan reads only: the journal and table statistics, in a read-only transaction rolled back.
+if (command.Verb == "plan")
+{
+    var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(configurationArgs).Build();
+    if (configuration.GetConnectionString(MigratorOptions.ConnectionStringName) is not { Length: > 0 } planConnection)
+    {
+        await Console.Error.WriteLineAsync($"Configuration error: ConnectionStrings:{MigratorOptions.ConnectionStringName} is not set.");
+        return MigrationOutcome.UsageError;
+    }
+
+    try
+    {
+        var plan = await WedSync.Migrations.Plan.MigrationPlanner.PlanAsync(planConnection,
+            WedSync.Migrations.Catalog.ScriptCatalog.ForSchema(configuration[$"{MigratorOptions.SectionName}:{nameof(MigratorOptions.AdditionalScriptsPath)}"]),
+            WedSync.Migrations.Catalog.RequestManifest.Embedded(), CancellationToken.None);
+        await Console.Out.WriteLineAsync(command.Json ? WedSync.Migrations.Plan.MigrationPlanner.Json(plan) : WedSync.Migrations.Plan.MigrationPlanner.Text(plan));
+        return plan.Any(r => r.Scripts.Any(s => s.Findings.Any(f => f.Severity == LintSeverity.Error))) ? 1 : MigrationOutcome.Success;
+    }
+    catch (NpgsqlException ex)
+    {
+        await Console.Error.WriteLineAsync($"The database could not be used: {ex.Message}");
+        return MigrationOutcome.DatabaseUnavailable;
+    }
+}
+
 try
 {
     // With a collector to send telemetry to (the AppHost's dashboard, a platform's), the migrator runs in

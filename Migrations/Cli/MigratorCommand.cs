@@ -1,11 +1,14 @@
 namespace WedSync.Migrations.Cli;
 
-/// <summary>A parsed command line: <c>up | status | verify | repair [script...]</c>, optionally <c>--json</c>.</summary>
-public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts, bool Json)
+/// <summary>
+/// A parsed command line: <c>up | status | verify | repair [script...] | lint [path...]</c>, optionally
+/// <c>--json</c>; lint also takes <c>--sarif</c> and <c>--fix</c>.
+/// </summary>
+public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts, bool Json, bool Sarif = false, bool Fix = false)
 {
-    public static readonly string[] Verbs = ["up", "status", "verify", "repair"];
+    public static readonly string[] Verbs = ["up", "status", "verify", "repair", "lint", "plan"];
 
-    public const string Usage = "usage: WedSync.Migrations [up|status|verify|repair [script...]] [--json] [--Key=Value ...]";
+    public const string Usage = "usage: WedSync.Migrations [up|status|verify|repair [script...]|lint [path...] [--sarif] [--fix]|plan] [--json] [--Key=Value ...]";
 
     /// <summary>Arguments of the form Key=Value are configuration and are left to the host.</summary>
     public static bool IsConfiguration(string arg) => arg.Contains('=', StringComparison.Ordinal);
@@ -14,6 +17,8 @@ public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts,
     {
         var words = args.Where(a => !IsConfiguration(a)).ToList();
         var json = words.Remove("--json");
+        var sarif = words.Remove("--sarif");
+        var fix = words.Remove("--fix");
         if (words.Any(w => w.StartsWith('-')))
         {
             return null;
@@ -26,6 +31,11 @@ public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts,
         }
 
         var scripts = words.Skip(1).ToList();
-        return verb != "repair" && scripts.Count > 0 ? null : new MigratorCommand(verb, scripts, json);
+        if (verb != "lint" && (sarif || fix || (verb != "repair" && scripts.Count > 0)))
+        {
+            return null;
+        }
+
+        return json && sarif ? null : new MigratorCommand(verb, scripts, json, sarif, fix);
     }
 }

@@ -38,10 +38,19 @@ public static class RateLimitingSetup
             return RateLimitPartition.GetNoLimiter("probes");
         }
 
+        // The console's static files (blazor.web.js, Fluent UI's assets, its css) carry no cookie and
+        // no token: counted per IP they would eat the anonymous API budget of everyone behind that address.
+        if (OperatorConsole.ConsoleSetup.IsStaticAsset(context.Request.Path))
+        {
+            return RateLimitPartition.GetNoLimiter("static-assets");
+        }
+
+        // Console pages count in windows of their own, so a browser never throttles API clients.
+        var area = context.Request.Path.StartsWithSegments(OperatorConsole.ConsoleSetup.BasePath) ? "console:" : "";
         var subject = context.User.Identity?.IsAuthenticated == true ? context.User.FindFirst(ClaimNames.Subject)?.Value : null;
         return subject is not null
-            ? FixedWindow($"user:{subject}", settings.PermitsPerMinute)
-            : FixedWindow($"ip:{ClientNetwork.Key(context.Connection.RemoteIpAddress)}", settings.AnonymousPermitsPerMinute);
+            ? FixedWindow($"{area}user:{subject}", settings.PermitsPerMinute)
+            : FixedWindow($"{area}ip:{ClientNetwork.Key(context.Connection.RemoteIpAddress)}", settings.AnonymousPermitsPerMinute);
     }
 
     private static RateLimitPartition<string> FixedWindow(string key, int permits) =>

@@ -13,8 +13,12 @@ namespace WedSync.Tests.Contract;
 /// </summary>
 public sealed class OpenApiContract
 {
-    /// <summary>Served by the API but not operations of its document (health probes, the document, its viewer).</summary>
-    private static readonly string[] OutsidePrefixes = ["/health", "/alive", "/openapi/", "/scalar/"];
+    /// <summary>
+    /// Served by the API but not operations of its document (health probes, the document, its viewer),
+    /// and by design the operator console: /console answers HTML pages to a browser, not API operations,
+    /// and blazor.web.js and the Fluent UI assets it loads (/_framework/, /_content/) are static files.
+    /// </summary>
+    private static readonly string[] OutsidePrefixes = ["/health", "/alive", "/openapi/", "/scalar/", "/console/", "/_framework/", "/_content/"];
 
     private static readonly ConcurrentDictionary<Uri, Lazy<Task<OpenApiContract>>> Loaded = new();
 

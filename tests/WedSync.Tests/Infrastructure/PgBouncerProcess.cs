@@ -38,7 +38,7 @@ public sealed class PgBouncerProcess : IAsyncDisposable
     /// open is a new pooler client.
     /// </summary>
     public string ClientConnectionString(string connectionString) =>
-        new NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = Port, Pooling = false }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = Port, Pooling = false, MaxAutoPrepare = 0 }.ConnectionString;
 
     /// <param name="databaseConnectionString">the server and database to front.</param>
     /// <param name="poolSize">server connections per database and user (<c>default_pool_size</c>).</param>
@@ -93,6 +93,9 @@ public sealed class PgBouncerProcess : IAsyncDisposable
             Username = server.Username,
             // Npgsql's DISCARD ALL on returning a connection means nothing to a transaction pooler.
             NoResetOnClose = true,
+            // Debian bookworm's PgBouncer is 1.18: prepared statements in transaction mode need 1.21, so
+            // the API's automatic preparation is off through it, as the README says for older poolers.
+            MaxAutoPrepare = 0,
         }.ConnectionString;
         var bouncer = new PgBouncerProcess(Process.Start(startInfo)!, directory, connectionString);
         bouncer.process.OutputDataReceived += (_, e) => bouncer.Append(e.Data);

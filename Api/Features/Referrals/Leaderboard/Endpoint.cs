@@ -38,18 +38,23 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
             "month" => DateTimeOffset.UtcNow.AddMonths(-1),
             _ => null,
         };
-        await using var command = Session.CreateCommand(Sql);
+        var entries = await ReadAsync(Session, since, ct);
+        await Send.OkAsync(new Response(req.Period, entries), ct);
+    }
+
+    /// <summary>The top referrers since a time (all time when null), read in an open session; the console shows the same list.</summary>
+    public static async Task<IReadOnlyList<Entry>> ReadAsync(TenantSession session, DateTimeOffset? since, CancellationToken ct)
+    {
+        await using var command = session.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)since ?? DBNull.Value });
         command.Parameters.AddWithValue("size", Size);
         var entries = new List<Entry>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            while (await reader.ReadAsync(ct))
-            {
-                entries.Add(new Entry(entries.Count + 1, reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
-            }
+            entries.Add(new Entry(entries.Count + 1, reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
         }
 
-        await Send.OkAsync(new Response(req.Period, entries), ct);
+        return entries;
     }
 }

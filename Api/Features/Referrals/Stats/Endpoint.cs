@@ -30,25 +30,28 @@ public sealed class Endpoint : TenantEndpoint<EmptyRequest, Response>
 
     protected override async Task HandleInSessionAsync(EmptyRequest req, CancellationToken ct)
     {
-        Response response;
-        await using (var command = Session.CreateCommand(Sql))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            await reader.ReadAsync(ct);
-            var converted = reader.GetInt64(1);
-            var tier = RewardTier.Read(reader, offset: 4);
-            response = new Response(
-                reader.GetInt64(0),
-                converted,
-                reader.GetInt64(2),
-                reader.GetInt64(3),
-                tier.Currency,
-                converted,
-                tier.Tier,
-                tier.NextTier is null ? null : new NextTier(tier.NextTier, (int)Math.Max(0, tier.NextTierMinConverted!.Value - converted)));
-        }
+        var response = await ReadAsync(Session, ct);
 
         // The reader is closed before answering: the answer commits the session on this connection.
         await Send.OkAsync(response, ct);
+    }
+
+    /// <summary>The caller's standing, read in an open session; the operator console shows the same numbers.</summary>
+    public static async Task<Response> ReadAsync(TenantSession session, CancellationToken ct)
+    {
+        await using var command = session.CreateCommand(Sql);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var converted = reader.GetInt64(1);
+        var tier = RewardTier.Read(reader, offset: 4);
+        return new Response(
+            reader.GetInt64(0),
+            converted,
+            reader.GetInt64(2),
+            reader.GetInt64(3),
+            tier.Currency,
+            converted,
+            tier.Tier,
+            tier.NextTier is null ? null : new NextTier(tier.NextTier, (int)Math.Max(0, tier.NextTierMinConverted!.Value - converted)));
     }
 }

@@ -1,3 +1,4 @@
+using WedSync.Migrations.Lint;
 using WedSync.Tests.Infrastructure;
 using WedSync.Tests.Schema.Lint;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Npgsql;
+using WedSync.Migrations.Lint;
 using WedSync.Tests.Schema.Lint;
 
 namespace WedSync.Tests.Schema.Isolation;

@@ -1,4 +1,5 @@
-using WedSync.Tests.Schema.Lint.Rules;
+using WedSync.Migrations.Lint;
+using WedSync.Migrations.Lint.Rules;
 
 namespace WedSync.Tests.Schema.Lint;
 
@@ -38,7 +39,7 @@ public sealed class LintRuleTests
 
         var finding = Assert.Single(findings);
         Assert.Equal(("snippet.sql", 3, "gen-random-uuid"), (finding.File, finding.Line, finding.Rule));
-        Assert.StartsWith("snippet.sql:3: [gen-random-uuid]", finding.ToString());
+        Assert.StartsWith("snippet.sql:3:33: error [gen-random-uuid]", finding.ToString());
     }
 
     [Fact]

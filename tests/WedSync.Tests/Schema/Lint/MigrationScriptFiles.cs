@@ -1,3 +1,5 @@
+using WedSync.Migrations.Lint;
+
 namespace WedSync.Tests.Schema.Lint;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using WedSync.Migrations.Catalog;
+using WedSync.Migrations.Lint;
 
 namespace WedSync.Tests.Schema.Lint;
 

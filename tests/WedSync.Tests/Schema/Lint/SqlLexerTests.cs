@@ -1,3 +1,5 @@
+using WedSync.Migrations.Lint;
+
 namespace WedSync.Tests.Schema.Lint;
 
 /// <summary>The lint's findings are only as good as its reading of comments, literals and bodies.</summary>

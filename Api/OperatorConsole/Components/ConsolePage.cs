@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Components;
+using WedSync.Api.Platform.Tenancy;
+
+namespace WedSync.Api.OperatorConsole.Components;
+
+/// <summary>Who may open a console page; checked against the caller of the tenant session, as the API does.</summary>
+public enum PageAudience
+{
+    /// <summary>WedSync operators (platform_admin), like the monitoring endpoints.</summary>
+    PlatformAdmin,
+
+    /// <summary>Owners and admins of an organization, like the referral statistics.</summary>
+    OrganizationAdmin,
+}
+
+/// <summary>
+/// Base of every signed-in page: opens the <see cref="ConsoleSession"/> before anything renders and answers 403 with no data for a person the
+/// page is not for. The gate runs without streaming so the status code is still the page's to set;
+/// data sections stream in below it.
+/// </summary>
+public abstract class ConsolePage : ComponentBase
+{
+    [CascadingParameter]
+    protected HttpContext HttpContext { get; set; } = null!;
+
+    [Inject]
+    protected ConsoleSession Console { get; set; } = null!;
+
+    protected abstract PageAudience Audience { get; }
+
+    protected Caller? Caller { get; private set; }
+
+    /// <summary>True once the caller may see this page; the page renders nothing of its data otherwise.</summary>
+    protected bool Allowed { get; private set; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        Caller = await Console.OpenAsync(HttpContext.User, HttpContext.RequestAborted);
+        if (Caller is null)
+        {
+            // The console's identity middleware sends such requests to the sign-in page first; a
+            // POST without a cookie ends here, with nothing rendered.
+            HttpContext.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
+        Allowed = Audience switch
+        {
+            PageAudience.PlatformAdmin => Caller.IsPlatformAdmin,
+            PageAudience.OrganizationAdmin => Caller.IsOrgAdmin,
+            _ => false,
+        };
+        if (!Allowed)
+        {
+            HttpContext.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        await LoadAsync(HttpContext.RequestAborted);
+    }
+
+    /// <summary>Reads what the page shows, in the open session; runs only for an allowed caller.</summary>
+    protected virtual Task LoadAsync(CancellationToken ct) => Task.CompletedTask;
+}

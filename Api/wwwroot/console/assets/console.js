@@ -1,0 +1,30 @@
+// The console's only script, beside blazor.web.js (enhanced navigation and forms): local times and
+// live events. No framework and no CDN.
+(() => {
+  const localize = () => {
+    for (const el of document.querySelectorAll('time[data-local-time]')) {
+      const when = new Date(el.getAttribute('datetime'));
+      if (!isNaN(when)) el.textContent = when.toLocaleString();
+    }
+  };
+
+  // Overview: a new monitoring event re-renders the page through enhanced navigation (no reload).
+  let source = null;
+  const live = () => {
+    const section = document.querySelector('[data-live-events]');
+    if (!section) { if (source) { source.close(); source = null; } return; }
+    if (source) return;
+    source = new EventSource(section.getAttribute('data-live-events'));
+    source.addEventListener('monitoring-event', () => {
+      const status = document.querySelector('[data-live-status]');
+      if (status) status.textContent = 'New event recorded; updating…';
+      if (window.Blazor) window.Blazor.navigateTo(location.href, { replaceHistoryEntry: true });
+      else location.reload();
+    });
+  };
+
+  const refresh = () => { localize(); live(); };
+  document.addEventListener('DOMContentLoaded', refresh);
+  if (window.Blazor) window.Blazor.addEventListener('enhancedload', refresh);
+  else document.addEventListener('DOMContentLoaded', () => window.Blazor && window.Blazor.addEventListener('enhancedload', refresh));
+})();

@@ -1,0 +1,81 @@
+using WedSync.Migrations.Sql;
+
+namespace WedSync.Migrations.Lint;
+
+/// <summary>
+/// One migration script as the lint sees it: its text with comments masked (<see cref="Code"/>),
+/// with string contents masked as well (<see cref="Skeleton"/>), its statements as the migrator's
+/// own <see cref="SqlScanner"/> cuts them (so the lint and <c>up</c> agree on what a statement is),
+/// and the line and column of any offset, so every finding names the place a reviewer opens.
+/// </summary>
+public sealed class SqlScriptFile
+{
+    private readonly int[] lineStarts;
+
+    private SqlScriptFile(string name, string text, string? path)
+    {
+        Name = name;
+        Path = path;
+        Text = text;
+        Code = SqlLexer.MaskComments(text);
+        Skeleton = SqlLexer.MaskCommentsAndStrings(text);
+        lineStarts = [0, .. text.Select((c, i) => (c, i)).Where(x => x.c == '\n').Select(x => x.i + 1)];
+        Scanned = SqlScanner.Scan(text).Statements;
+        Statements = Scanned.Select(s => new LintStatement(this, s.Start, s.End - s.Start)).ToList();
+    }
+
+    /// <summary>The name shown in findings: the file name, or the path the user gave on the command line.</summary>
+    public string Name { get; }
+
+    /// <summary>Where the file was read from, when it was; <c>--fix</c> writes here.</summary>
+    public string? Path { get; }
+
+    public string Text { get; }
+
+    public string Code { get; }
+
+    public string Skeleton { get; }
+
+    public IReadOnlyList<LintStatement> Statements { get; }
+
+    /// <summary>The statements as the migrator's scanner cuts them (words, tokens).</summary>
+    public IReadOnlyList<SqlStatement> Scanned { get; }
+
+    public static SqlScriptFile Parse(string name, string text) => new(name, text.ReplaceLineEndings("\n"), null);
+
+    public static SqlScriptFile Load(string path) => Load(path, System.IO.Path.GetFileName(path));
+
+    public static SqlScriptFile Load(string path, string name) => new(name, File.ReadAllText(path).ReplaceLineEndings("\n"), path);
+
+    /// <summary>1-based line of a 0-based offset.</summary>
+    public int LineAt(int offset)
+    {
+        var index = Array.BinarySearch(lineStarts, offset);
+        return (index >= 0 ? index : ~index - 1) + 1;
+    }
+
+    /// <summary>1-based column of a 0-based offset.</summary>
+    public int ColumnAt(int offset) => offset - lineStarts[LineAt(offset) - 1] + 1;
+
+    /// <summary>A finding of <paramref name="rule"/> at <paramref name="offset"/> in this file.</summary>
+    public LintFinding Finding(ILintRule rule, int offset, string message) =>
+        new(rule.Name, Name, LineAt(offset), ColumnAt(offset), rule.Severity, message, rule.Why, rule.Remedy);
+}
+
+/// <summary>A statement of a script; offsets inside it map back to the file's lines.</summary>
+public sealed class LintStatement(SqlScriptFile file, int start, int length)
+{
+    public SqlScriptFile File { get; } = file;
+
+    public int Start { get; } = start;
+
+    public int Length { get; } = length;
+
+    public string Code => File.Code.Substring(Start, Length);
+
+    public string Skeleton => File.Skeleton.Substring(Start, Length);
+
+    public int Line => File.LineAt(Start);
+
+    public int LineAt(int offsetInStatement) => File.LineAt(Start + offsetInStatement);
+}

@@ -1,0 +1,132 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using WedSync.Migrations.Catalog;
+using WedSync.Migrations.Engine;
+using WedSync.Migrations.Journal;
+using WedSync.Migrations.Lint;
+using WedSync.Migrations.Status;
+
+namespace WedSync.Migrations.Plan;
+
+/// <summary>One statement of the plan: where it is, and the lock it takes on an existing table with that table's live size.</summary>
+public sealed record PlannedStatement(int Line, string Summary, string? Table, string? Lock, long? Rows, string? Size);
+
+public sealed record PlannedScript(string Name, IReadOnlyList<PlannedStatement> Statements, IReadOnlyList<LintFinding> Findings);
+
+public sealed record PlannedRequest(string RequestId, IReadOnlyList<PlannedScript> Scripts);
+
+/// <summary>
+/// <c>plan</c>: what <c>up</c> would do, without doing it. Reads the journal and the catalog tables'
+/// statistics (pg_class.reltuples, pg_total_relation_size) in a read-only transaction that is rolled
+/// back, so the database is left exactly as it was.
+/// </summary>
+public static class MigrationPlanner
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static async Task<IReadOnlyList<PlannedRequest>> PlanAsync(string connectionString, ScriptCatalog catalog, RequestManifest manifest, CancellationToken cancellationToken)
+    {
+        await using var dataSource = MigratorDataSource.Create(connectionString);
+        var entries = await new JournalStore(dataSource, NullLogger.Instance).ReadAsync(cancellationToken);
+        var status = MigrationStatusCalculator.Calculate(catalog, manifest, entries);
+        var pending = status.Scripts.Where(s => s.State == ScriptState.Pending).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var files = catalog.Scripts.Where(s => pending.Contains(s.Name)).Select(s => SqlScriptFile.Parse(s.Name, s.Contents)).ToList();
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
+        {
+            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var planned = new Dictionary<string, PlannedScript>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var locks = StatementLock.Of(file).Where(l => !l.CreatedEarlier).ToDictionary(l => l.Statement.Start);
+            var statements = new List<PlannedStatement>();
+            foreach (var statement in file.Scanned)
+            {
+                var summary = statement.Summary();
+                if (!locks.TryGetValue(statement.Start, out var l))
+                {
+                    statements.Add(new PlannedStatement(statement.Line, summary, null, null, null, null));
+                    continue;
+                }
+
+                var (rows, size) = await SizeAsync(connection, transaction, l.Table, cancellationToken);
+                statements.Add(new PlannedStatement(statement.Line, summary, l.Table, l.Mode, rows, size));
+            }
+
+            planned[file.Name] = new PlannedScript(file.Name, statements, ScriptLinter.AllRules.Lint(file, files));
+        }
+
+        await transaction.RollbackAsync(cancellationToken);
+        var byRequest = manifest.Requests
+            .Select(r => new PlannedRequest(r.Key, r.Value.Where(planned.ContainsKey).Select(n => planned[n]).ToList()))
+            .Where(r => r.Scripts.Count > 0)
+            .ToList();
+        var registered = manifest.Requests.Values.SelectMany(v => v).ToHashSet(StringComparer.Ordinal);
+        var unregistered = planned.Values.Where(p => !registered.Contains(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        return unregistered.Count == 0 ? byRequest : [.. byRequest, new PlannedRequest("(no request)", unregistered)];
+    }
+
+    public static string Text(IReadOnlyList<PlannedRequest> plan)
+    {
+        if (plan.Count == 0)
+        {
+            return "No pending scripts.";
+        }
+
+        var text = new StringBuilder();
+        foreach (var request in plan)
+        {
+            text.Append("Request ").Append(request.RequestId).Append('\n');
+            foreach (var script in request.Scripts)
+            {
+                text.Append("  ").Append(script.Name).Append('\n');
+                foreach (var s in script.Statements)
+                {
+                    text.Append("    ").Append(s.Line).Append(": ").Append(s.Summary).Append('\n');
+                    if (s.Lock is not null)
+                    {
+                        text.Append("       lock ").Append(s.Lock).Append(" on ").Append(s.Table).Append(", ")
+                            .Append(s.Rows is { } rows ? $"{rows:N0} rows, {s.Size}" : "table not found (created by an earlier pending script?)").Append('\n');
+                    }
+                }
+
+                foreach (var finding in script.Findings)
+                {
+                    text.Append("    ").Append(finding).Append('\n');
+                }
+            }
+        }
+
+        return text.ToString().TrimEnd('\n');
+    }
+
+    public static string Json(IReadOnlyList<PlannedRequest> plan) => JsonSerializer.Serialize(plan.Select(r => new
+    {
+        request = r.RequestId,
+        scripts = r.Scripts.Select(s => new
+        {
+            name = s.Name,
+            statements = s.Statements.Select(st => new { line = st.Line, statement = st.Summary, table = st.Table, @lock = st.Lock, rows = st.Rows, size = st.Size }),
+            findings = s.Findings.Select(f => new { line = f.Line, column = f.Column, rule = f.Rule, severity = f.Severity == LintSeverity.Error ? "error" : "warning", message = f.Message }),
+        }),
+    }), Indented);
+
+    // reltuples is the planner's estimate (-1 before the first ANALYZE: then counted as 0).
+    private static async Task<(long? Rows, string? Size)> SizeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT greatest(c.reltuples, 0)::bigint, pg_size_pretty(pg_total_relation_size(c.oid))
+            FROM pg_class c WHERE c.oid = to_regclass($1)
+            """, connection, transaction);
+        command.Parameters.AddWithValue(table);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : (null, null);
+    }
+}

@@ -1,0 +1,178 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+using WedSync.Migrations.Lint;
+using WedSync.Migrations.Lint.Rules;
+using WedSync.Tests.Schema.Lint;
+
+namespace WedSync.Tests.Migrator.Lint;
+
+/// <summary>
+/// <c>lint</c> through the real migrator binary: every rule reported at its line and column in all
+/// three formats, SARIF valid against the OASIS SARIF 2.1.0 schema, the exit codes, and --fix
+/// rewriting pending scripts only.
+/// </summary>
+public sealed class LintCommandTests : IDisposable
+{
+    // (rule, line, column) each violation must be reported at; the scripts are in LintFolder.
+    private static readonly (string File, string Rule, int Line, int Column)[] Expected =
+    [
+        ("house", "gen-random-uuid", 2, 33),
+        ("house", "no-auth-foreign-key", 3, 19),
+        ("house", "foreign-key-index", 4, 35),
+        ("house", "enum-array-cast", 5, 39),
+        ("house", "wrapped-helper-call", 10, 30),
+        ("house", "primary-key", 11, 28),
+        ("house", "row-level-security", 11, 28),
+        ("house", "no-concurrent-index", 12, 1),
+        ("locks", "lock-index-not-concurrent", 1, 1),
+        ("locks", "lock-timeout-missing", 1, 1),
+        ("locks", "lock-constraint-not-valid", 2, 23),
+        ("locks", "lock-volatile-default", 3, 29),
+        ("locks", "lock-type-rewrite", 4, 29),
+        ("locks", "lock-constraint-not-valid", 5, 29),
+        ("locks", "lock-volatile-default", 6, 23),
+    ];
+
+    // Built once: it is large.
+    private static readonly Lazy<JsonSchema> Sarif = new(BuildSarifSchema);
+
+    private readonly LintFolder folder = new();
+
+    [Fact]
+    public void Every_rule_has_an_example_in_the_violations_folder()
+    {
+        Assert.Equal(ScriptLinter.AllRules.Rules.Select(r => r.Name).Order(), Expected.Select(e => e.Rule).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task Text_output_names_file_line_column_rule_why_and_remedy()
+    {
+        var (exitCode, stdout, _) = await Lint(folder.Violations);
+
+        Assert.Equal(1, exitCode);
+        foreach (var (file, rule, line, column) in Expected)
+        {
+            Assert.Contains($"{Path.Combine(folder.Violations, FileName(file))}:{line}:{column}: error [{rule}]", stdout);
+        }
+
+        var rule0 = new IndexNotConcurrentRule();
+        Assert.Contains($"    why: {rule0.Why}", stdout);
+        Assert.Contains($"    fix: {rule0.Remedy}", stdout);
+    }
+
+    [Fact]
+    public async Task Json_output_lists_every_finding_with_its_location()
+    {
+        var (exitCode, stdout, _) = await Lint(folder.Violations, "--json");
+
+        Assert.Equal(1, exitCode);
+        var findings = JsonNode.Parse(stdout)!.AsArray()
+            .Select(f => (File: Path.GetFileName(f!["file"]!.GetValue<string>()), Rule: f["rule"]!.GetValue<string>(), Line: f["line"]!.GetValue<int>(), Column: f["column"]!.GetValue<int>()))
+            .ToList();
+        foreach (var (file, rule, line, column) in Expected)
+        {
+            Assert.Contains((FileName(file), rule, line, column), findings);
+        }
+    }
+
+    [Fact]
+    public async Task Sarif_output_validates_against_the_SARIF_2_1_0_schema_and_locates_every_finding()
+    {
+        var (exitCode, stdout, _) = await Lint(folder.Violations, "--sarif");
+
+        Assert.Equal(1, exitCode);
+        var result = SarifSchema().Evaluate(JsonDocument.Parse(stdout).RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        Assert.True(result.IsValid, string.Join('\n', (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
+        var results = JsonNode.Parse(stdout)!["runs"]![0]!["results"]!.AsArray().Select(r =>
+        {
+            var location = r!["locations"]![0]!["physicalLocation"]!;
+            return (Path.GetFileName(location["artifactLocation"]!["uri"]!.GetValue<string>()), r["ruleId"]!.GetValue<string>(),
+                location["region"]!["startLine"]!.GetValue<int>(), location["region"]!["startColumn"]!.GetValue<int>());
+        }).ToList();
+        foreach (var (file, rule, line, column) in Expected)
+        {
+            Assert.Contains((FileName(file), rule, line, column), results);
+        }
+    }
+
+    [Fact]
+    public void The_schema_check_can_fail()
+    {
+        // A SARIF log without the required version must be refused, or the test above proves nothing.
+        var result = SarifSchema().Evaluate(JsonDocument.Parse("""{"runs":[{"tool":{"driver":{"name":"x"}},"results":[{"message":{}}]}]}""").RootElement);
+        Assert.False(result.IsValid);
+    }
+
+    [Fact]
+    public async Task Compliant_forms_lint_clean_and_a_missing_path_is_a_usage_error()
+    {
+        var (clean, stdout, _) = await Lint(folder.Clean);
+        Assert.True(clean == 0, stdout);
+        Assert.Contains("2 file(s) linted: 0 error(s)", stdout);
+
+        var (missing, _, output) = await Lint(Path.Combine(folder.Root, "nowhere"));
+        Assert.Equal(2, missing);
+        Assert.Contains("no such file or folder", output);
+    }
+
+    [Fact]
+    public async Task Fix_rewrites_the_house_patterns_and_shows_each_change_as_a_diff()
+    {
+        var (exitCode, stdout, _) = await Lint(folder.HouseFile, "--fix");
+
+        var text = await File.ReadAllTextAsync(folder.HouseFile);
+        Assert.DoesNotContain("uuid_generate_v4", text);
+        Assert.Contains("id uuid PRIMARY KEY DEFAULT gen_random_uuid(),", text);
+        Assert.Contains("    owner_id uuid,", text);
+        Assert.Contains("DEFAULT ARRAY['email', 'sms']::review_channel[]", text);
+        Assert.Contains("-    id uuid PRIMARY KEY DEFAULT uuid_generate_v4(),", stdout);
+        Assert.Contains("+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),", stdout);
+        Assert.Contains("@@ -3,1 +3,1 @@", stdout);
+
+        // What --fix can't decide (a missing primary key, RLS) is still reported, and fails the run.
+        Assert.Equal(1, exitCode);
+        Assert.DoesNotContain("[gen-random-uuid]", stdout);
+        Assert.DoesNotContain("[no-auth-foreign-key]", stdout);
+        Assert.DoesNotContain("[enum-array-cast]", stdout);
+        Assert.Contains("[primary-key]", stdout);
+    }
+
+    [Fact]
+    public async Task Fix_never_touches_a_script_the_manifest_says_is_applied()
+    {
+        // Same violations, under the name of a script the catalog has shipped.
+        var applied = Path.Combine(folder.Root, "20250828170000_viral_referral_system.sql");
+        await File.WriteAllTextAsync(applied, LintFolder.HouseViolations);
+
+        var (exitCode, stdout, output) = await Lint(applied, "--fix");
+
+        Assert.Equal(LintFolder.HouseViolations, await File.ReadAllTextAsync(applied));
+        Assert.Contains("is applied", output);
+        Assert.Contains("left untouched", output);
+        Assert.Contains("[gen-random-uuid]", stdout);
+        Assert.Equal(1, exitCode);
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    private static string FileName(string kind) => kind == "house" ? "20990101000000_house.sql" : "20990101000001_locks.sql";
+
+    private static Task<(int ExitCode, string StandardOutput, string Output)> Lint(params string[] args) =>
+        MigratorProcess.RunCapturingStdoutAsync("", ["lint", .. args]);
+
+    /// <summary>
+    /// The OASIS schema (errata 01, as published in oasis-tcs/sarif-spec) declares JSON Schema
+    /// draft-04, which JsonSchema.Net does not evaluate; the keywords it uses mean the same in
+    /// draft-07. Its draft-04 <c>id</c> is dropped: every reference in it is local (<c>#/definitions/…</c>).
+    /// </summary>
+    private static JsonSchema SarifSchema() => Sarif.Value;
+
+    private static JsonSchema BuildSarifSchema()
+    {
+        var schema = JsonNode.Parse(File.ReadAllText(Path.Combine(MigrationScriptFiles.RepositoryRoot, "tests", "WedSync.Tests", "Migrator", "Lint", "sarif-schema-2.1.0.json")))!.AsObject();
+        schema["$schema"] = "http://json-schema.org/draft-07/schema#";
+        schema.Remove("id");
+        return JsonSchema.Build(JsonSerializer.SerializeToElement(schema));
+    }
+}
