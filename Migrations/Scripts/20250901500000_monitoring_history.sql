@@ -329,6 +329,28 @@ AS $$
     WHERE f.days_left IS NOT NULL AND f.days_left < 90
 $$;
 
+-- Only the API's own login (the table owner) writes and reads these; row-level security with a
+-- platform-admin read policy keeps the house rule (no table without RLS) should a grant ever be added.
+ALTER TABLE monitoring_history.query_texts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY query_texts_platform_admin_read ON monitoring_history.query_texts FOR SELECT TO wedsync_user USING ((SELECT app.is_platform_admin()));
+ALTER TABLE monitoring_history.query_counters ENABLE ROW LEVEL SECURITY;
+CREATE POLICY query_counters_platform_admin_read ON monitoring_history.query_counters FOR SELECT TO wedsync_user USING ((SELECT app.is_platform_admin()));
+ALTER TABLE monitoring_history.query_captures ENABLE ROW LEVEL SECURITY;
+CREATE POLICY query_captures_platform_admin_read ON monitoring_history.query_captures FOR SELECT TO wedsync_user USING ((SELECT app.is_platform_admin()));
+ALTER TABLE monitoring_history.query_history ENABLE ROW LEVEL SECURITY;
+CREATE POLICY query_history_platform_admin_read ON monitoring_history.query_history FOR SELECT TO wedsync_user USING ((SELECT app.is_platform_admin()));
+ALTER TABLE monitoring_history.object_sizes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY object_sizes_platform_admin_read ON monitoring_history.object_sizes FOR SELECT TO wedsync_user USING ((SELECT app.is_platform_admin()));
+ALTER TABLE monitoring_history.capacity_samples ENABLE ROW LEVEL SECURITY;
+CREATE POLICY capacity_samples_platform_admin_read ON monitoring_history.capacity_samples FOR SELECT TO wedsync_user USING ((SELECT app.is_platform_admin()));
+
+-- query_counters is rewritten at every capture (one row per statement entry): vacuum it by row count,
+-- not by a fraction of a small table, so it never carries dead rows for long.
+ALTER TABLE monitoring_history.query_counters SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
+COMMENT ON TABLE monitoring_history.query_history IS
+    'pg_stat_statements deltas per query id and capture, partitioned by UTC day (retention drops partitions).
+advisor: allow no_primary_key: an append-only series read by (queryid, captured_at) ranges; a key would have to carry the partition column and would only cost inserts.';
+
 REVOKE ALL ON ALL TABLES IN SCHEMA monitoring_history FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA monitoring_history FROM PUBLIC;
 

@@ -69,10 +69,6 @@ public class AppHostFixture : IAsyncLifetime
             env["RateLimiting__PermitsPerMinute"] = ApiPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // Monitoring tests wait for the sampler to notice a change; 15 s per tick would make them slow.
             env["Monitoring__SampleInterval"] = SamplerInterval.ToString();
-            // History tests wait for two captures; every statement of an interval is kept so none is crowded out.
-            env["Monitoring__QueryHistoryInterval"] = SamplerInterval.ToString();
-            env["Monitoring__CapacitySampleInterval"] = SamplerInterval.ToString();
-            env["Monitoring__QueryHistoryTopStatements"] = "5000";
             // Tests speak for many clients from one address: the test process is the API's trusted proxy
             // (loopback), and X-Forwarded-For names each scenario's client, so per-IP rules (referrals
             // per IP per day) count one test's requests only. Anyone else's X-Forwarded-For is ignored.

@@ -6,8 +6,8 @@ using WedSync.Tests.Referrals;
 namespace WedSync.Tests.Monitoring.History;
 
 /// <summary>Days left of a sequence at the rate of the stored capacity samples, in the capacity endpoint and as an advisor finding.</summary>
-[Collection(AppHostCollection.Name)]
-public sealed class CapacityForecastTests(AppHostFixture fixture)
+[Collection(HistoryCollection.Name)]
+public sealed class CapacityForecastTests(HistoryFixture fixture)
 {
     private const double RatePerSecond = 50;
     private const long Start = 2_000_000_000;

@@ -6,8 +6,8 @@ using WedSync.Tests.Referrals;
 namespace WedSync.Tests.Monitoring.History;
 
 /// <summary>What a migration request changed, measured from the query history around its journal entry.</summary>
-[Collection(AppHostCollection.Name)]
-public sealed class MigrationImpactTests(AppHostFixture fixture)
+[Collection(HistoryCollection.Name)]
+public sealed class MigrationImpactTests(HistoryFixture fixture)
 {
     /// <summary>
     /// A lookup served by an index; request WS-990 (an extra script, applied by the real migrator) drops
