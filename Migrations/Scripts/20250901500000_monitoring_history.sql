@@ -51,10 +51,10 @@ CREATE TABLE IF NOT EXISTS monitoring_history.query_history (
     total_time_ms double precision NOT NULL,
     rows bigint NOT NULL,
     shared_blks_hit bigint NOT NULL,
-    shared_blks_read bigint NOT NULL
+    shared_blks_read bigint NOT NULL,
+    -- One row per query id and capture; the key carries the partition column, as PostgreSQL requires.
+    PRIMARY KEY (queryid, captured_at)
 ) PARTITION BY RANGE (captured_at);
-
-CREATE INDEX IF NOT EXISTS query_history_queryid ON monitoring_history.query_history (queryid, captured_at);
 
 -- Creates the partitions from today (UTC) to p_days_ahead days on, drops every partition whose range
 -- ended before now() - p_retention. Returns the number of partitions dropped.
@@ -347,10 +347,6 @@ CREATE POLICY capacity_samples_platform_admin_read ON monitoring_history.capacit
 -- query_counters is rewritten at every capture (one row per statement entry): vacuum it by row count,
 -- not by a fraction of a small table, so it never carries dead rows for long.
 ALTER TABLE monitoring_history.query_counters SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
-COMMENT ON TABLE monitoring_history.query_history IS
-    'pg_stat_statements deltas per query id and capture, partitioned by UTC day (retention drops partitions).
-advisor: allow no_primary_key: an append-only series read by (queryid, captured_at) ranges; a key would have to carry the partition column and would only cost inserts.';
-
 REVOKE ALL ON ALL TABLES IN SCHEMA monitoring_history FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA monitoring_history FROM PUBLIC;
 
