@@ -14,7 +14,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
 {
     private const string SeriesSql = """
         SELECT h.captured_at, c.interval_start, h.calls, h.total_time_ms,
-               coalesce(h.total_time_ms / nullif(h.calls, 0), 0), h.rows, h.shared_blks_hit, h.shared_blks_read
+               coalesce(h.total_time_ms / nullif(h.calls, 0), 0), h.rows, h.shared_blks_hit, h.shared_blks_read, c.deallocations
         FROM monitoring_history.query_history h
         LEFT JOIN monitoring_history.query_captures c ON c.captured_at = h.captured_at
         WHERE h.queryid = @id AND h.captured_at > @from AND h.captured_at <= @to
@@ -55,7 +55,8 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
                     reader.GetFieldValue<DateTimeOffset>(0),
                     reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1),
                     reader.GetInt64(2), reader.GetDouble(3), reader.GetDouble(4),
-                    reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7)));
+                    reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7),
+                    reader.IsDBNull(8) ? null : reader.GetInt64(8)));
             }
 
             await reader.NextResultAsync(ct);

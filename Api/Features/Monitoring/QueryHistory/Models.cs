@@ -23,7 +23,8 @@ public sealed class Validator : Validator<Request>
 
 /// <summary>
 /// One interval of a statement: what it did between intervalStart (the previous capture; null for a
-/// capture without one) and capturedAt. Times in milliseconds, blocks of 8 kB.
+/// capture without one) and capturedAt. Times in milliseconds, blocks of 8 kB. Deallocations: eviction
+/// rounds of pg_stat_statements in the interval (above 0 this point may count short; null: unknown).
 /// </summary>
 public sealed record QueryHistoryPoint(
     DateTimeOffset CapturedAt,
@@ -33,7 +34,8 @@ public sealed record QueryHistoryPoint(
     double MeanTimeMs,
     long Rows,
     long SharedBlocksHit,
-    long SharedBlocksRead);
+    long SharedBlocksRead,
+    long? Deallocations);
 
 /// <summary>A statement's series, oldest first; query is its stored, redacted text.</summary>
 public sealed record Response(long QueryId, string? Query, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<QueryHistoryPoint> Points);

@@ -20,7 +20,8 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
         Summary(s =>
         {
             s.Summary = "Top statements from pg_stat_statements (platform admins)";
-            s.Description = "orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). "
+            s.Description = "orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); "
+                + "deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. "
                 + "The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. "
                 + "With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).";
             s.Responses[StatusCodes.Status200OK] = "The ranking, since the last reset or over the window asked for.";
@@ -35,7 +36,9 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
         {
             var to = req.To ?? time.GetUtcNow();
             var from = req.From ?? to.AddDays(-1);
-            await Send.OkAsync(new Response(await WindowRanking.ReadAsync(dataSource, from, to, req.OrderBy, req.Top, ct), req.OrderBy, null, from, to), ct);
+            var ranked = await WindowRanking.ReadAsync(dataSource, from, to, req.OrderBy, req.Top, ct);
+            var deallocationsInWindow = await WindowRanking.DeallocationsAsync(dataSource, from, to, ct);
+            await Send.OkAsync(new Response(ranked, req.OrderBy, null, from, to, deallocationsInWindow), ct);
             return;
         }
 
@@ -49,6 +52,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
 
         var items = new List<QueryStat>();
         DateTimeOffset? resetAt = null;
+        long? deallocations = null;
         try
         {
             await using var command = new NpgsqlCommand(source.StatsSql(req.OrderBy), connection);
@@ -69,9 +73,10 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
             }
 
             await reader.NextResultAsync(ct);
-            if (await reader.ReadAsync(ct) && !reader.IsDBNull(0))
+            if (await reader.ReadAsync(ct))
             {
-                resetAt = reader.GetFieldValue<DateTimeOffset>(0);
+                resetAt = reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0);
+                deallocations = reader.IsDBNull(1) ? null : reader.GetInt64(1);
             }
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectNotInPrerequisiteState)
@@ -81,7 +86,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
             return;
         }
 
-        await Send.OkAsync(new Response(items, req.OrderBy, resetAt, null, null), ct);
+        await Send.OkAsync(new Response(items, req.OrderBy, resetAt, null, null, deallocations), ct);
     }
 
     private Task SendUnavailableAsync() => Send.ProblemAsync(StatusCodes.Status501NotImplemented,

@@ -48,5 +48,10 @@ public sealed record QueryStat(
 /// The ranking. For a window (<c>from</c>/<c>to</c> given) the counts are the sums of the stored interval
 /// deltas captured in (from, to], maxTimeMs and statsResetAt are null (a maximum has no delta, and a reset
 /// does not matter to history), and from/to say which window was ranked; otherwise from/to are null.
+/// Deallocations: how often pg_stat_statements evicted its least-used statements to make room
+/// (pg_stat_statements_info.dealloc) since the reset, or during the window's captures. Above 0 some counts are lower bounds: an evicted
+/// statement that comes back starts from 0 (raise pg_stat_statements.max). Null: unknown (extension
+/// before 1.9, or no capture in the window that knew).
 /// </summary>
-public sealed record Response(IReadOnlyList<QueryStat> Items, string OrderBy, DateTimeOffset? StatsResetAt, DateTimeOffset? From, DateTimeOffset? To);
+public sealed record Response(
+    IReadOnlyList<QueryStat> Items, string OrderBy, DateTimeOffset? StatsResetAt, DateTimeOffset? From, DateTimeOffset? To, long? Deallocations);

@@ -66,6 +66,7 @@ public sealed record StatementStatsSource(string View, string? InfoView, string 
             ORDER BY s.{order} DESC
             LIMIT @top;
             """;
-        return stats + (InfoView is null ? "SELECT NULL::timestamptz" : $"SELECT stats_reset FROM {InfoView}");
+        // dealloc (1.9+): eviction rounds since the reset; evicted statements lost their counts.
+        return stats + (InfoView is null ? "SELECT NULL::timestamptz, NULL::bigint" : $"SELECT stats_reset, dealloc FROM {InfoView}");
     }
 }

@@ -43,4 +43,19 @@ public static class WindowRanking
 
         return items;
     }
+
+    /// <summary>
+    /// Eviction rounds of pg_stat_statements during the captures of (from, to]: above 0, statements that
+    /// were evicted and came back count short in this window. Null when no capture there knew.
+    /// </summary>
+    public static async Task<long?> DeallocationsAsync(NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT sum(deallocations)::bigint FROM monitoring_history.query_captures
+            WHERE captured_at > @from AND captured_at <= @to
+            """);
+        command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("to", to);
+        return await command.ExecuteScalarAsync(ct) is long rounds ? rounds : null;
+    }
 }

@@ -16,6 +16,8 @@ namespace WedSync.Tests.Contract.Client.Models
         public long? Calls { get; set; }
         /// <summary>The capturedAt property</summary>
         public DateTimeOffset? CapturedAt { get; set; }
+        /// <summary>The deallocations property</summary>
+        public long? Deallocations { get; set; }
         /// <summary>The intervalStart property</summary>
         public DateTimeOffset? IntervalStart { get; set; }
         /// <summary>The meanTimeMs property</summary>
@@ -48,6 +50,7 @@ namespace WedSync.Tests.Contract.Client.Models
             {
                 { "calls", n => { Calls = n.GetLongValue(); } },
                 { "capturedAt", n => { CapturedAt = n.GetDateTimeOffsetValue(); } },
+                { "deallocations", n => { Deallocations = n.GetLongValue(); } },
                 { "intervalStart", n => { IntervalStart = n.GetDateTimeOffsetValue(); } },
                 { "meanTimeMs", n => { MeanTimeMs = n.GetDoubleValue(); } },
                 { "rows", n => { Rows = n.GetLongValue(); } },
@@ -65,6 +68,7 @@ namespace WedSync.Tests.Contract.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteLongValue("calls", Calls);
             writer.WriteDateTimeOffsetValue("capturedAt", CapturedAt);
+            writer.WriteLongValue("deallocations", Deallocations);
             writer.WriteDateTimeOffsetValue("intervalStart", IntervalStart);
             writer.WriteDoubleValue("meanTimeMs", MeanTimeMs);
             writer.WriteLongValue("rows", Rows);

@@ -12,6 +12,8 @@ namespace WedSync.Tests.Contract.Client.Models
     public partial class MonitoringQueryStatsResponse : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>The deallocations property</summary>
+        public long? Deallocations { get; set; }
         /// <summary>The from property</summary>
         public DateTimeOffset? From { get; set; }
         /// <summary>The items property</summary>
@@ -52,6 +54,7 @@ namespace WedSync.Tests.Contract.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "deallocations", n => { Deallocations = n.GetLongValue(); } },
                 { "from", n => { From = n.GetDateTimeOffsetValue(); } },
                 { "items", n => { Items = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsQueryStat>(global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsQueryStat.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "orderBy", n => { OrderBy = n.GetStringValue(); } },
@@ -66,6 +69,7 @@ namespace WedSync.Tests.Contract.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteLongValue("deallocations", Deallocations);
             writer.WriteDateTimeOffsetValue("from", From);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsQueryStat>("items", Items);
             writer.WriteStringValue("orderBy", OrderBy);

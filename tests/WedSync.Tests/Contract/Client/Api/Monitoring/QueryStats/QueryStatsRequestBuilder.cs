@@ -47,7 +47,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
         {
         }
         /// <summary>
-        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
+        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -82,7 +82,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsResponse>(requestInfo, global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
+        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -110,7 +110,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
             return new global::WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.QueryStatsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9). The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
+        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class QueryStatsRequestBuilderGetQueryParameters 

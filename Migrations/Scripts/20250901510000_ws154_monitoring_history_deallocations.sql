@@ -1,0 +1,133 @@
+-- WS-154 follow-up (issue 17): query history that says when pg_stat_statements lost counts.
+-- pg_stat_statements keeps pg_stat_statements.max entries and evicts the least used 5 % when a new
+-- statement needs room (pg_stat_statements_info.dealloc counts these rounds). An entry evicted and tracked again
+-- between two captures restarts from 0; when it already counts more calls than at the previous capture,
+-- a plain difference undercounts it (the problem pg_profile and PgHero's history share). Where the
+-- extension says when each entry began (stats_since, 1.11 / PostgreSQL 17) such an entry now counts
+-- whole; where it does not, every capture records how many eviction rounds its interval saw, so the
+-- API can say that the interval's counts are lower bounds and that pg_stat_statements.max is too small.
+SET LOCAL lock_timeout = '10s';
+SET LOCAL statement_timeout = '5min';
+
+ALTER TABLE monitoring_history.query_captures
+    ADD COLUMN IF NOT EXISTS dealloc bigint,
+    ADD COLUMN IF NOT EXISTS deallocations bigint;
+
+COMMENT ON COLUMN monitoring_history.query_captures.dealloc IS
+    'pg_stat_statements_info.dealloc at this capture: eviction rounds since the last full reset (NULL before 1.9).';
+COMMENT ON COLUMN monitoring_history.query_captures.deallocations IS
+    'Eviction rounds of pg_stat_statements during (interval_start, captured_at]; above 0 the interval''s counts are lower bounds. NULL: unknown.';
+
+-- As in 20250901500000, plus stats_since where the extension has it and the eviction rounds.
+CREATE OR REPLACE FUNCTION monitoring_history.capture_queries(p_top integer)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, monitoring_history, public
+AS $$
+DECLARE
+    v_schema text;
+    v_view regclass;
+    v_total text;
+    v_toplevel text;
+    v_reset timestamptz;
+    v_last record;
+    v_first boolean;
+    v_reset_seen boolean;
+    v_entries integer;
+    v_stored integer;
+    v_dealloc bigint;
+    v_deallocations bigint;
+    v_since text;
+BEGIN
+    SELECT n.nspname INTO v_schema
+    FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+    WHERE e.extname = 'pg_stat_statements';
+    IF v_schema IS NULL THEN
+        RETURN -1;
+    END IF;
+    v_view := format('%I.pg_stat_statements', v_schema)::regclass;
+    v_total := CASE WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = v_view AND attname = 'total_exec_time' AND NOT attisdropped)
+                    THEN 'total_exec_time' ELSE 'total_time' END;
+    v_toplevel := CASE WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = v_view AND attname = 'toplevel' AND NOT attisdropped)
+                       THEN 's.toplevel' ELSE 'true' END;
+    -- stats_since (1.11, PostgreSQL 17): when an entry began counting, so an entry evicted and tracked
+    -- again since the last capture is known to restart from 0 even when it already counts more than then.
+    v_since := CASE WHEN EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = v_view AND attname = 'stats_since' AND NOT attisdropped)
+                    THEN 's.stats_since' ELSE 'NULL::timestamptz' END;
+    IF to_regclass(format('%I.pg_stat_statements_info', v_schema)) IS NOT NULL THEN
+        EXECUTE format('SELECT stats_reset, dealloc FROM %I.pg_stat_statements_info', v_schema) INTO v_reset, v_dealloc;
+    END IF;
+
+    -- Serializes captures (a second sampler in a lease hand-over waits, then sees this one's counters).
+    LOCK TABLE monitoring_history.query_counters IN SHARE ROW EXCLUSIVE MODE;
+    SELECT captured_at, stats_reset, dealloc INTO v_last FROM monitoring_history.query_captures ORDER BY captured_at DESC LIMIT 1;
+    v_first := v_last.captured_at IS NULL;
+    v_reset_seen := NOT v_first AND v_reset IS DISTINCT FROM v_last.stats_reset AND v_last.stats_reset IS NOT NULL;
+    -- Eviction rounds in this interval (dealloc restarts with a full reset). Unknown
+    -- (NULL) for the first capture and without pg_stat_statements_info (before 1.9).
+    v_deallocations := CASE WHEN v_first OR v_dealloc IS NULL OR v_last.dealloc IS NULL THEN NULL
+                      WHEN v_reset_seen OR v_dealloc < v_last.dealloc THEN v_dealloc
+                      ELSE v_dealloc - v_last.dealloc END;
+
+    -- showtext => false: the texts file is read below only for query ids that have no text yet.
+    EXECUTE format('
+        CREATE TEMP TABLE monitoring_current ON COMMIT DROP AS
+        SELECT s.userid, s.queryid, %s AS toplevel, s.calls, s.%I AS total_time_ms, s.rows, s.shared_blks_hit, s.shared_blks_read,
+               coalesce(%s > %L::timestamptz, false) AS restarted
+        FROM %I.pg_stat_statements(false) s
+        WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND s.queryid IS NOT NULL
+        ', v_toplevel, v_total, v_since, v_last.captured_at, v_schema);
+    GET DIAGNOSTICS v_entries = ROW_COUNT;
+
+    CREATE TEMP TABLE monitoring_stored ON COMMIT DROP AS
+    WITH deltas AS (
+        SELECT c.queryid,
+               CASE WHEN v_reset_seen OR c.restarted OR p.calls IS NULL OR c.calls < p.calls THEN c.calls ELSE c.calls - p.calls END AS calls,
+               CASE WHEN v_reset_seen OR c.restarted OR p.calls IS NULL OR c.calls < p.calls THEN c.total_time_ms ELSE greatest(c.total_time_ms - p.total_time_ms, 0) END AS total_time_ms,
+               CASE WHEN v_reset_seen OR c.restarted OR p.calls IS NULL OR c.calls < p.calls THEN c.rows ELSE greatest(c.rows - p.rows, 0) END AS rows,
+               CASE WHEN v_reset_seen OR c.restarted OR p.calls IS NULL OR c.calls < p.calls THEN c.shared_blks_hit ELSE greatest(c.shared_blks_hit - p.shared_blks_hit, 0) END AS hit,
+               CASE WHEN v_reset_seen OR c.restarted OR p.calls IS NULL OR c.calls < p.calls THEN c.shared_blks_read ELSE greatest(c.shared_blks_read - p.shared_blks_read, 0) END AS read
+        FROM pg_temp.monitoring_current c
+        LEFT JOIN monitoring_history.query_counters p
+               ON p.userid = c.userid AND p.queryid = c.queryid AND p.toplevel = c.toplevel
+    )
+    SELECT queryid, sum(calls)::bigint AS calls, sum(total_time_ms) AS total_time_ms, sum(rows)::bigint AS rows,
+           sum(hit)::bigint AS hit, sum(read)::bigint AS read
+    FROM deltas
+    WHERE NOT v_first
+    GROUP BY queryid
+    HAVING sum(calls) > 0
+    ORDER BY sum(total_time_ms) DESC, queryid
+    LIMIT greatest(p_top, 1);
+    GET DIAGNOSTICS v_stored = ROW_COUNT;
+
+    INSERT INTO monitoring_history.query_history (captured_at, queryid, calls, total_time_ms, rows, shared_blks_hit, shared_blks_read)
+    SELECT now(), queryid, calls, total_time_ms, rows, hit, read FROM pg_temp.monitoring_stored;
+
+    UPDATE monitoring_history.query_texts t SET last_seen_at = now()
+    FROM pg_temp.monitoring_stored s WHERE s.queryid = t.queryid;
+    IF EXISTS (SELECT 1 FROM pg_temp.monitoring_stored s WHERE NOT EXISTS (SELECT 1 FROM monitoring_history.query_texts t WHERE t.queryid = s.queryid)) THEN
+        EXECUTE format('
+            INSERT INTO monitoring_history.query_texts (queryid, query)
+            SELECT DISTINCT ON (s.queryid) s.queryid, public.monitoring_redact_query(s.query, 2000)
+            FROM %I.pg_stat_statements(true) s
+            WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND s.queryid IN (SELECT m.queryid FROM pg_temp.monitoring_stored m
+                                WHERE NOT EXISTS (SELECT 1 FROM monitoring_history.query_texts t WHERE t.queryid = m.queryid))
+              AND s.query IS NOT NULL
+            ON CONFLICT (queryid) DO NOTHING
+            ', v_schema);
+    END IF;
+
+    DELETE FROM monitoring_history.query_counters;
+    INSERT INTO monitoring_history.query_counters
+    SELECT userid, queryid, toplevel, calls, total_time_ms, rows, shared_blks_hit, shared_blks_read FROM pg_temp.monitoring_current;
+
+    INSERT INTO monitoring_history.query_captures (captured_at, interval_start, stats_reset, entries, stored, reset_seen, dealloc, deallocations)
+    VALUES (now(), v_last.captured_at, v_reset, v_entries, v_stored, v_reset_seen, v_dealloc, v_deallocations)
+    ON CONFLICT (captured_at) DO NOTHING;
+    DROP TABLE pg_temp.monitoring_current;
+    DROP TABLE pg_temp.monitoring_stored;
+    RETURN v_stored;
+END
+$$;
