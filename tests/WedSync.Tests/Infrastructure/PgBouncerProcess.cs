@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Npgsql;
 using WedSync.Tests.Api.Support;
 
@@ -13,11 +11,10 @@ namespace WedSync.Tests.Infrastructure;
 /// </summary>
 public sealed class PgBouncerProcess : IAsyncDisposable
 {
-    private readonly Process process;
+    private readonly ServerProcess process;
     private readonly string directory;
-    private readonly StringBuilder output = new();
 
-    private PgBouncerProcess(Process process, string directory, string connectionString)
+    private PgBouncerProcess(ServerProcess process, string directory, string connectionString)
     {
         this.process = process;
         this.directory = directory;
@@ -74,17 +71,6 @@ public sealed class PgBouncerProcess : IAsyncDisposable
         }
 
         var asRoot = !OperatingSystem.IsWindows() && Environment.UserName == "root";
-        var startInfo = new ProcessStartInfo(asRoot ? "runuser" : "pgbouncer")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in asRoot ? ["-u", "postgres", "--", "pgbouncer", ini] : new[] { ini })
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
-
         var connectionString = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
@@ -97,67 +83,26 @@ public sealed class PgBouncerProcess : IAsyncDisposable
             // the API's automatic preparation is off through it, as the README says for older poolers.
             MaxAutoPrepare = 0,
         }.ConnectionString;
-        var bouncer = new PgBouncerProcess(Process.Start(startInfo)!, directory, connectionString);
-        bouncer.process.OutputDataReceived += (_, e) => bouncer.Append(e.Data);
-        bouncer.process.ErrorDataReceived += (_, e) => bouncer.Append(e.Data);
-        bouncer.process.BeginOutputReadLine();
-        bouncer.process.BeginErrorReadLine();
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
+        var bouncer = new PgBouncerProcess(
+            ServerProcess.Start(asRoot ? "runuser" : Binary, asRoot ? ["-u", "postgres", "--", Binary, ini] : [ini]), directory, connectionString);
+        try
         {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
-                await connection.OpenAsync();
-                return bouncer;
-            }
-            catch (Exception exception) when (exception is NpgsqlException or System.Net.Sockets.SocketException)
-            {
-                if (bouncer.process.HasExited || DateTime.UtcNow > deadline)
-                {
-                    await bouncer.DisposeAsync();
-                    throw new InvalidOperationException($"PgBouncer did not start: {exception.Message}\n{bouncer.Output}");
-                }
-
-                await Task.Delay(100);
-            }
+            await bouncer.process.WaitUntilConnectsAsync(connectionString, "PgBouncer", TimeSpan.FromSeconds(20));
+            return bouncer;
+        }
+        catch
+        {
+            await bouncer.DisposeAsync();
+            throw;
         }
     }
 
-    public string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    public string Output => process.Output;
 
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        await process.WaitForExitAsync();
+        await process.StopAsync();
         process.Dispose();
         AppHostFixture.TryDelete(directory);
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
     }
 }

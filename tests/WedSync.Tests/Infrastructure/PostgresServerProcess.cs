@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Npgsql;
 using WedSync.Tests.Api.Support;
 
@@ -13,14 +11,12 @@ namespace WedSync.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresServerProcess : IAsyncDisposable
 {
-    private readonly Process process;
+    private readonly ServerProcess process;
     private readonly string directory;
-    private readonly StringBuilder output = new();
-
     private readonly string binaries;
     private readonly bool asRoot;
 
-    private PostgresServerProcess(Process process, string directory, int port, string binaries, bool asRoot)
+    private PostgresServerProcess(ServerProcess process, string directory, int port, string binaries, bool asRoot)
     {
         this.process = process;
         this.directory = directory;
@@ -55,10 +51,10 @@ public sealed class PostgresServerProcess : IAsyncDisposable
         Directory.CreateDirectory(directory);
         if (asRoot)
         {
-            await RunAsync("chown", "postgres:postgres", directory);
+            await ServerProcess.RunAsync("chown", ["postgres:postgres", directory]);
         }
 
-        var initdb = await RunAsync(asRoot ? "runuser" : Path.Combine(binaries, "initdb"),
+        var initdb = await ServerProcess.RunAsync(asRoot ? "runuser" : Path.Combine(binaries, "initdb"),
             [.. asRoot ? new[] { "-u", "postgres", "--", Path.Combine(binaries, "initdb") } : [], "-D", directory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
         if (initdb.ExitCode != 0)
         {
@@ -66,12 +62,6 @@ public sealed class PostgresServerProcess : IAsyncDisposable
         }
 
         var port = ApiServer.FreePort();
-        var startInfo = new ProcessStartInfo(asRoot ? "runuser" : Path.Combine(binaries, "postgres"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         var args = new List<string>();
         if (asRoot)
         {
@@ -85,46 +75,21 @@ public sealed class PostgresServerProcess : IAsyncDisposable
             args.AddRange(["-c", $"{name}={value}"]);
         }
 
-        args.ForEach(startInfo.ArgumentList.Add);
-        var server = new PostgresServerProcess(Process.Start(startInfo)!, directory, port, binaries, asRoot);
-        server.process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        server.process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        server.process.BeginOutputReadLine();
-        server.process.BeginErrorReadLine();
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
+        var server = new PostgresServerProcess(
+            ServerProcess.Start(asRoot ? "runuser" : Path.Combine(binaries, "postgres"), args), directory, port, binaries, asRoot);
+        try
         {
-            try
-            {
-                await using var connection = new NpgsqlConnection(server.ConnectionString("postgres"));
-                await connection.OpenAsync();
-                return server;
-            }
-            catch (Exception exception) when (exception is NpgsqlException or System.Net.Sockets.SocketException)
-            {
-                if (server.process.HasExited || DateTime.UtcNow > deadline)
-                {
-                    var log = server.Output;
-                    await server.DisposeAsync();
-                    throw new InvalidOperationException($"PostgreSQL did not start: {exception.Message}\n{log}");
-                }
-
-                await Task.Delay(200);
-            }
+            await server.process.WaitUntilConnectsAsync(server.ConnectionString("postgres"), "PostgreSQL", TimeSpan.FromSeconds(60));
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
         }
     }
 
-    public string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    public string Output => process.Output;
 
     public async ValueTask DisposeAsync()
     {
@@ -132,44 +97,12 @@ public sealed class PostgresServerProcess : IAsyncDisposable
         {
             // A fast shutdown cleans up the server's shared memory; killing is the fallback.
             var pgCtl = Path.Combine(binaries, "pg_ctl");
-            await RunAsync(asRoot ? "runuser" : pgCtl,
+            await ServerProcess.RunAsync(asRoot ? "runuser" : pgCtl,
                 [.. asRoot ? new[] { "-u", "postgres", "--", pgCtl } : [], "stop", "-D", directory, "-m", "fast", "-w", "-t", "30"]);
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
         }
 
-        await process.WaitForExitAsync();
+        await process.StopAsync();
         process.Dispose();
         AppHostFixture.TryDelete(directory);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] arguments)
-    {
-        var startInfo = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var child = Process.Start(startInfo)!;
-        var stdout = child.StandardOutput.ReadToEndAsync();
-        var stderr = child.StandardError.ReadToEndAsync();
-        await child.WaitForExitAsync();
-        return (child.ExitCode, await stdout + await stderr);
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
     }
 }
