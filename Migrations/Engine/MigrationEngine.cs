@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using WedSync.Migrations.Catalog;
 using WedSync.Migrations.Journal;
+using WedSync.Migrations.Lint;
 using WedSync.Migrations.Sql;
 using WedSync.Migrations.Status;
 
@@ -22,7 +23,13 @@ public sealed class MigrationEngine(
 {
     private readonly ILogger logger = loggerFactory.CreateLogger<MigrationEngine>();
 
-    public async Task<MigrationOutcome> UpAsync(CancellationToken cancellationToken)
+    public Task<MigrationOutcome> UpAsync(CancellationToken cancellationToken) => UpAsync([], cancellationToken);
+
+    /// <summary>
+    /// Applies the pending scripts once none has an error-level lint finding, except of the rules in
+    /// <paramref name="allowedLintRules"/> (<c>--allow</c>), which each script's journal row records.
+    /// </summary>
+    public async Task<MigrationOutcome> UpAsync(IReadOnlyCollection<string> allowedLintRules, CancellationToken cancellationToken)
     {
         using var activity = MigrationTelemetry.Source.StartActivity("migrations up");
         await using var dataSource = MigratorDataSource.Create(connectionString);
@@ -59,7 +66,22 @@ public sealed class MigrationEngine(
             }
 
             var applied = entries.Select(e => e.ScriptName).ToHashSet(StringComparer.Ordinal);
-            var pending = catalog.Scripts.Where(s => !applied.Contains(s.Name)).Select(PreparedScript.Of).ToList();
+            var pendingNames = catalog.Scripts.Where(s => !applied.Contains(s.Name)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            var gate = PendingScriptGate.Check(catalog, pendingNames, allowedLintRules);
+            if (!gate.Passed)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, "lint");
+                return MigrationOutcome.Failed(MigrationOutcome.LintRefused, gate.Message());
+            }
+
+            foreach (var (script, rules) in gate.Overridden)
+            {
+                logger.LogWarning("Applying {Script} with its error-level lint findings of {Rules} overridden by --allow (recorded in the journal)", script, rules);
+            }
+
+            var pending = catalog.Scripts.Where(s => pendingNames.Contains(s.Name))
+                .Select(s => PreparedScript.Of(s) with { AllowedLintRules = gate.Overridden.GetValueOrDefault(s.Name) ?? [] })
+                .ToList();
             var outcome = await ApplyAsync(dataSource, pending, journal: true, entries.Count, cancellationToken);
             activity?.SetTag("wedsync.migration.applied_count", outcome.Applied.Count);
             if (!outcome.Succeeded)
@@ -100,7 +122,7 @@ public sealed class MigrationEngine(
         }
 
         logger.LogInformation("Applying {Pending} pending scripts", scripts.Count);
-        var runner = new ScriptRunner(dataSource, options.CommandTimeout, AppliedBy(), logger);
+        var runner = new ScriptRunner(dataSource, options.CommandTimeout, AppliedBy(), logger, journal ? Guid.CreateVersion7() : null);
         var applied = new List<string>();
         foreach (var script in scripts)
         {
