@@ -12,14 +12,17 @@ namespace WedSync.Migrations.Engine;
 /// <summary>
 /// The migrator: creates the database when missing, takes the run's lock, keeps a checksum journal,
 /// refuses drift and scripts it cannot run faithfully before anything is applied, and applies the
-/// pending scripts one by one, each with its journal row (<see cref="ScriptRunner"/>).
+/// pending scripts one by one, each with its journal row (<see cref="ScriptRunner"/>). Before applying it
+/// lints the pending scripts (<see cref="PendingScriptGate"/>); only tests of the runner itself turn that off
+/// (<paramref name="lintPendingScripts"/>), never configuration.
 /// </summary>
 public sealed class MigrationEngine(
     string connectionString,
     ScriptCatalog catalog,
     RequestManifest manifest,
     MigratorOptions options,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    bool lintPendingScripts = true)
 {
     private readonly ILogger logger = loggerFactory.CreateLogger<MigrationEngine>();
 
@@ -67,7 +70,11 @@ public sealed class MigrationEngine(
 
             var applied = entries.Select(e => e.ScriptName).ToHashSet(StringComparer.Ordinal);
             var pendingNames = catalog.Scripts.Where(s => !applied.Contains(s.Name)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-            var gate = PendingScriptGate.Check(catalog, pendingNames, allowedLintRules);
+            var prepared = catalog.Scripts.Where(s => pendingNames.Contains(s.Name)).Select(PreparedScript.Of).ToList();
+            // A script the migrator cannot run at all is refused first (exit 6, in ApplyAsync); the lint judges runnable scripts.
+            var gate = lintPendingScripts && prepared.All(p => p.Problems.Count == 0)
+                ? PendingScriptGate.Check(catalog, pendingNames, allowedLintRules)
+                : PendingScriptGate.Check(catalog, [], allowedLintRules);
             if (!gate.Passed)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, "lint");
@@ -79,9 +86,7 @@ public sealed class MigrationEngine(
                 logger.LogWarning("Applying {Script} with its error-level lint findings of {Rules} overridden by --allow (recorded in the journal)", script, rules);
             }
 
-            var pending = catalog.Scripts.Where(s => pendingNames.Contains(s.Name))
-                .Select(s => PreparedScript.Of(s) with { AllowedLintRules = gate.Overridden.GetValueOrDefault(s.Name) ?? [] })
-                .ToList();
+            var pending = prepared.Select(p => p with { AllowedLintRules = gate.Overridden.GetValueOrDefault(p.Name) ?? [] }).ToList();
             var outcome = await ApplyAsync(dataSource, pending, journal: true, entries.Count, cancellationToken);
             activity?.SetTag("wedsync.migration.applied_count", outcome.Applied.Count);
             if (!outcome.Succeeded)
