@@ -33,7 +33,7 @@ public static class MigratorComposition
             : throw new MigratorConfigurationException(
                 $"ConnectionStrings:{MigratorOptions.ConnectionStringName} is not set (environment: ConnectionStrings__{MigratorOptions.ConnectionStringName}).");
         return new MigrationEngine(
-            connectionString, ScriptCatalog.ForSchema(options.AdditionalScriptsPath), RequestManifest.Embedded(), options, loggerFactory);
+            connectionString, ScriptCatalog.ForSchema(options.AdditionalScriptsPath), RequestManifest.EmbeddedOr(options.RequestManifestPath), options, loggerFactory);
     }
 
     public static MigratorCli Cli(MigrationEngine engine, ILoggerFactory loggerFactory) =>

@@ -21,4 +21,10 @@ public sealed class MigratorOptions
 
     /// <summary>Extra scripts from disk appended to the embedded catalog (operators' hotfixes, fault tests).</summary>
     public string? AdditionalScriptsPath { get; set; }
+
+    /// <summary>
+    /// A request manifest file read in place of the embedded one (same format as
+    /// Migrations/Catalog/RequestManifest.json): to report on an inbox of requests, and for tests.
+    /// </summary>
+    public string? RequestManifestPath { get; set; }
 }

@@ -58,9 +58,15 @@ if (command.Verb == "plan")
     {
         var plan = await WedSync.Migrations.Plan.MigrationPlanner.PlanAsync(planConnection,
             WedSync.Migrations.Catalog.ScriptCatalog.ForSchema(configuration[$"{MigratorOptions.SectionName}:{nameof(MigratorOptions.AdditionalScriptsPath)}"]),
-            WedSync.Migrations.Catalog.RequestManifest.Embedded(), CancellationToken.None);
+            WedSync.Migrations.Catalog.RequestManifest.EmbeddedOr(configuration[$"{MigratorOptions.SectionName}:{nameof(MigratorOptions.RequestManifestPath)}"]),
+            CancellationToken.None);
         await Console.Out.WriteLineAsync(command.Json ? WedSync.Migrations.Plan.MigrationPlanner.Json(plan) : WedSync.Migrations.Plan.MigrationPlanner.Text(plan));
         return plan.Any(r => r.Scripts.Any(s => s.Findings.Any(f => f.Severity == LintSeverity.Error))) ? 1 : MigrationOutcome.Success;
+    }
+    catch (WedSync.Migrations.Catalog.RequestManifestException ex)
+    {
+        await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
+        return MigrationOutcome.UsageError;
     }
     catch (NpgsqlException ex)
     {
@@ -77,7 +83,7 @@ try
         ? await RunPlainAsync(command, configurationArgs)
         : await RunHostedAsync(command, configurationArgs);
 }
-catch (Exception ex) when (ex is OptionsValidationException or MigratorConfigurationException)
+catch (Exception ex) when (ex is OptionsValidationException or MigratorConfigurationException or WedSync.Migrations.Catalog.RequestManifestException)
 {
     await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
     return MigrationOutcome.UsageError;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using WedSync.Migrations.Engine;
+using WedSync.Migrations.Lint;
 
 namespace WedSync.Migrations.Cli;
 
@@ -37,7 +38,16 @@ public sealed class MigratorCli(MigrationEngine engine, ILogger<MigratorCli> log
                     return Report(await engine.RepairAsync(command.Scripts, cancellationToken));
 
                 default:
-                    return Report(await engine.UpAsync(cancellationToken));
+                    {
+                        var unknown = command.Allow.Except(PendingScriptGate.RuleNames, StringComparer.Ordinal).ToList();
+                        if (unknown.Count > 0)
+                        {
+                            return Report(MigrationOutcome.Failed(MigrationOutcome.UsageError,
+                                $"--allow names no lint rule: {string.Join(", ", unknown)}. The rules: {string.Join(", ", PendingScriptGate.RuleNames)}."));
+                        }
+
+                        return Report(await engine.UpAsync(command.Allow, cancellationToken));
+                    }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

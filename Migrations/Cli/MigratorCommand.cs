@@ -1,31 +1,57 @@
 namespace WedSync.Migrations.Cli;
 
 /// <summary>
-/// A parsed command line: <c>up | status | verify | repair [script...] | lint [path...]</c>, optionally
-/// <c>--json</c>; lint also takes <c>--sarif</c> and <c>--fix</c>.
+/// A parsed command line: <c>up | status | verify | repair [script...] | lint [path...] | plan</c>, optionally
+/// <c>--json</c>; lint also takes <c>--sarif</c> and <c>--fix</c>, up takes <c>--allow RULE</c> (repeatable).
 /// </summary>
 public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts, bool Json, bool Sarif = false, bool Fix = false)
 {
     public static readonly string[] Verbs = ["up", "status", "verify", "repair", "lint", "plan"];
 
-    public const string Usage = "usage: WedSync.Migrations [up|status|verify|repair [script...]|lint [path...] [--sarif] [--fix]|plan] [--json] [--Key=Value ...]";
+    public const string Usage = "usage: WedSync.Migrations [up [--allow RULE]...|status|verify|repair [script...]|lint [path...] [--sarif] [--fix]|plan] [--json] [--Key=Value ...]";
+
+    private const string AllowOption = "--allow";
+
+    /// <summary>Lint rules whose error findings <c>up</c> overrides for this run (<c>--allow RULE</c>, repeatable).</summary>
+    public IReadOnlyList<string> Allow { get; init; } = [];
 
     /// <summary>Arguments of the form Key=Value are configuration and are left to the host.</summary>
-    public static bool IsConfiguration(string arg) => arg.Contains('=', StringComparison.Ordinal);
+    public static bool IsConfiguration(string arg) =>
+        arg.Contains('=', StringComparison.Ordinal) && !arg.StartsWith(AllowOption + "=", StringComparison.Ordinal);
 
     public static MigratorCommand? Parse(IEnumerable<string> args)
     {
         var words = args.Where(a => !IsConfiguration(a)).ToList();
+        var allow = new List<string>();
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (words[i].StartsWith(AllowOption + "=", StringComparison.Ordinal))
+            {
+                allow.Add(words[i][(AllowOption.Length + 1)..]);
+                words.RemoveAt(i--);
+            }
+            else if (words[i] == AllowOption)
+            {
+                if (i + 1 >= words.Count || words[i + 1].StartsWith('-'))
+                {
+                    return null;
+                }
+
+                allow.Add(words[i + 1]);
+                words.RemoveRange(i--, 2);
+            }
+        }
+
         var json = words.Remove("--json");
         var sarif = words.Remove("--sarif");
         var fix = words.Remove("--fix");
-        if (words.Any(w => w.StartsWith('-')))
+        if (words.Any(w => w.StartsWith('-')) || allow.Any(string.IsNullOrWhiteSpace))
         {
             return null;
         }
 
         var verb = words.Count > 0 ? words[0].ToLowerInvariant() : "up";
-        if (!Verbs.Contains(verb))
+        if (!Verbs.Contains(verb) || (allow.Count > 0 && verb != "up"))
         {
             return null;
         }
@@ -36,6 +62,6 @@ public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts,
             return null;
         }
 
-        return json && sarif ? null : new MigratorCommand(verb, scripts, json, sarif, fix);
+        return json && sarif ? null : new MigratorCommand(verb, scripts, json, sarif, fix) { Allow = allow.Distinct(StringComparer.Ordinal).ToList() };
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using WedSync.Migrations.Status;
@@ -14,22 +15,25 @@ public static class StatusWriter
     public static string Table(MigrationStatusReport report)
     {
         var text = new StringBuilder();
-        text.AppendLine("| Request | State | Scripts |");
-        text.AppendLine("|---|---|---|");
+        // The session report's own table: request, request date, state, applied today or before, file status.
+        text.AppendLine("| Request | Title | Request date | State | Applied | Files | Scripts |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var request in report.Requests)
         {
             var scripts = string.Join(", ", request.Scripts.Select(s => $"{s.Name} ({Word(s.State)})"));
-            text.AppendLine($"| {request.RequestId} | {Word(request.State)} | {scripts} |");
+            var requested = request.Requested?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "";
+            var files = request.FilesExist ? "exist" : "missing";
+            text.AppendLine($"| {request.RequestId} | {request.Title} | {requested} | {Word(request.State)} | {Word(request.Applied)} | {files} | {scripts} |");
         }
 
         text.AppendLine();
-        text.AppendLine("| Script | State | Applied at (UTC) | Duration ms | Checksum |");
-        text.AppendLine("|---|---|---|---|---|");
+        text.AppendLine("| Script | State | Applied | Applied at (UTC) | Duration ms | Checksum | Allowed lint rules |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var script in report.Scripts)
         {
-            var appliedAt = script.AppliedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss") ?? "";
+            var appliedAt = script.AppliedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "";
             var checksum = (script.Checksum ?? script.AppliedChecksum ?? "")[..Math.Min(12, (script.Checksum ?? script.AppliedChecksum ?? "").Length)];
-            text.AppendLine($"| {script.Name} | {Word(script.State)} | {appliedAt} | {script.DurationMs} | {checksum} |");
+            text.AppendLine($"| {script.Name} | {Word(script.State)} | {Word(script.Applied)} | {appliedAt} | {script.DurationMs} | {checksum} | {string.Join(", ", script.AllowedLintRules)} |");
         }
 
         return text.ToString();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using WedSync.Migrations.Catalog;
 using WedSync.Migrations.Journal;
+using WedSync.Migrations.Lint;
 using WedSync.Migrations.Sql;
 using WedSync.Migrations.Status;
 
@@ -11,18 +12,27 @@ namespace WedSync.Migrations.Engine;
 /// <summary>
 /// The migrator: creates the database when missing, takes the run's lock, keeps a checksum journal,
 /// refuses drift and scripts it cannot run faithfully before anything is applied, and applies the
-/// pending scripts one by one, each with its journal row (<see cref="ScriptRunner"/>).
+/// pending scripts one by one, each with its journal row (<see cref="ScriptRunner"/>). Before applying it
+/// lints the pending scripts (<see cref="PendingScriptGate"/>); only tests of the runner itself turn that off
+/// (<paramref name="lintPendingScripts"/>), never configuration.
 /// </summary>
 public sealed class MigrationEngine(
     string connectionString,
     ScriptCatalog catalog,
     RequestManifest manifest,
     MigratorOptions options,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    bool lintPendingScripts = true)
 {
     private readonly ILogger logger = loggerFactory.CreateLogger<MigrationEngine>();
 
-    public async Task<MigrationOutcome> UpAsync(CancellationToken cancellationToken)
+    public Task<MigrationOutcome> UpAsync(CancellationToken cancellationToken) => UpAsync([], cancellationToken);
+
+    /// <summary>
+    /// Applies the pending scripts once none has an error-level lint finding, except of the rules in
+    /// <paramref name="allowedLintRules"/> (<c>--allow</c>), which each script's journal row records.
+    /// </summary>
+    public async Task<MigrationOutcome> UpAsync(IReadOnlyCollection<string> allowedLintRules, CancellationToken cancellationToken)
     {
         using var activity = MigrationTelemetry.Source.StartActivity("migrations up");
         await using var dataSource = MigratorDataSource.Create(connectionString);
@@ -59,7 +69,24 @@ public sealed class MigrationEngine(
             }
 
             var applied = entries.Select(e => e.ScriptName).ToHashSet(StringComparer.Ordinal);
-            var pending = catalog.Scripts.Where(s => !applied.Contains(s.Name)).Select(PreparedScript.Of).ToList();
+            var pendingNames = catalog.Scripts.Where(s => !applied.Contains(s.Name)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            var prepared = catalog.Scripts.Where(s => pendingNames.Contains(s.Name)).Select(PreparedScript.Of).ToList();
+            // A script the migrator cannot run at all is refused first (exit 6, in ApplyAsync); the lint judges runnable scripts.
+            var gate = lintPendingScripts && prepared.All(p => p.Problems.Count == 0)
+                ? PendingScriptGate.Check(catalog, pendingNames, allowedLintRules)
+                : PendingScriptGate.Check(catalog, [], allowedLintRules);
+            if (!gate.Passed)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, "lint");
+                return MigrationOutcome.Failed(MigrationOutcome.LintRefused, gate.Message());
+            }
+
+            foreach (var (script, rules) in gate.Overridden)
+            {
+                logger.LogWarning("Applying {Script} with its error-level lint findings of {Rules} overridden by --allow (recorded in the journal)", script, rules);
+            }
+
+            var pending = prepared.Select(p => p with { AllowedLintRules = gate.Overridden.GetValueOrDefault(p.Name) ?? [] }).ToList();
             var outcome = await ApplyAsync(dataSource, pending, journal: true, entries.Count, cancellationToken);
             activity?.SetTag("wedsync.migration.applied_count", outcome.Applied.Count);
             if (!outcome.Succeeded)
@@ -100,7 +127,7 @@ public sealed class MigrationEngine(
         }
 
         logger.LogInformation("Applying {Pending} pending scripts", scripts.Count);
-        var runner = new ScriptRunner(dataSource, options.CommandTimeout, AppliedBy(), logger);
+        var runner = new ScriptRunner(dataSource, options.CommandTimeout, AppliedBy(), logger, journal ? Guid.CreateVersion7() : null);
         var applied = new List<string>();
         foreach (var script in scripts)
         {

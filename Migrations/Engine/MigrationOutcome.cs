@@ -24,6 +24,9 @@ public sealed record MigrationOutcome(int ExitCode, IReadOnlyList<string> Applie
     /// <summary>A failure the migrator does not know more about; the message is the error.</summary>
     public const int UnexpectedError = 8;
 
+    /// <summary>A pending script has an error-level lint finding that neither the script nor --allow accepts; nothing was applied.</summary>
+    public const int LintRefused = 9;
+
     public bool Succeeded => ExitCode == Success;
 
     public static MigrationOutcome Ok(IReadOnlyList<string>? applied = null) => new(Success, applied ?? [], null);

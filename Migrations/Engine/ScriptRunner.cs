@@ -13,7 +13,7 @@ namespace WedSync.Migrations.Engine;
 /// Statements run without a client timeout unless Migrations:CommandTimeout is set: the limits are the
 /// script's own statement_timeout and lock_timeout.
 /// </summary>
-public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandTimeout, string appliedBy, ILogger logger)
+public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandTimeout, string appliedBy, ILogger logger, Guid? runId = null)
 {
     // Plain SET/RESET only: they take no snapshot, so a script may still begin with SET TRANSACTION.
     private static readonly string[] CleanSession = ["SET SESSION AUTHORIZATION DEFAULT", "RESET ALL"];
@@ -85,7 +85,7 @@ public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandT
         {
             // The script may have changed role or session user; the journal row is written as the migrator.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(CleanSession[0]));
-            batch.BatchCommands.Add(JournalStore.InsertCommand(script.Script, appliedBy));
+            batch.BatchCommands.Add(JournalStore.InsertCommand(script.Script, appliedBy, null, runId, script.AllowedLintRules));
         }
 
         var executed = false;
@@ -154,7 +154,7 @@ public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandT
         try
         {
             await using var batch = new NpgsqlBatch(connection);
-            batch.BatchCommands.Add(JournalStore.InsertCommand(script.Script, appliedBy, startedAt));
+            batch.BatchCommands.Add(JournalStore.InsertCommand(script.Script, appliedBy, startedAt, runId, script.AllowedLintRules));
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (NpgsqlException ex)

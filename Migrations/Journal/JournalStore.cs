@@ -26,6 +26,7 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
         {
             if (await probe.ExecuteScalarAsync(cancellationToken) is true)
             {
+                await UpgradeAsync(connection, cancellationToken);
                 return;
             }
         }
@@ -39,7 +40,9 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
                 checksum text NOT NULL,
                 duration_ms integer,
                 applied_by text NOT NULL,
-                migrator_version text NOT NULL
+                migrator_version text NOT NULL,
+                run_id uuid,
+                allowed_lint_rules text[] NOT NULL DEFAULT ARRAY[]::text[]
             );
             """, connection, transaction))
         {
@@ -48,6 +51,34 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
 
         await TakeOverDbUpJournalAsync(connection, transaction, catalog, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Brings a journal written by an earlier migrator up to this one's columns: the run that applied each
+    /// script and the lint rules <c>up --allow</c> overrode for it. Added only when missing (a no-op on an
+    /// upgraded journal: no ALTER, no lock), nullable or with a constant default (no table rewrite), so an
+    /// earlier migrator can still write its rows and old rows read as "before run ids, nothing allowed".
+    /// Runs under the migration lock, so two migrators never race on it.
+    /// </summary>
+    private static async Task UpgradeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var missing = new NpgsqlCommand($"""
+            SELECT count(*) FILTER (WHERE a.attname IS NULL)
+            FROM unnest(ARRAY['run_id', 'allowed_lint_rules']) AS wanted(name)
+            LEFT JOIN pg_catalog.pg_attribute a
+                   ON a.attrelid = '{Table}'::regclass AND a.attname = wanted.name AND NOT a.attisdropped
+            """, connection);
+        if (await missing.ExecuteScalarAsync(cancellationToken) is 0L)
+        {
+            return;
+        }
+
+        await using var alter = new NpgsqlCommand($"""
+            ALTER TABLE {Table}
+                ADD COLUMN IF NOT EXISTS run_id uuid,
+                ADD COLUMN IF NOT EXISTS allowed_lint_rules text[] NOT NULL DEFAULT ARRAY[]::text[]
+            """, connection);
+        await alter.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
@@ -97,18 +128,25 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
     /// The journal row of a script, as a batch command to run in the script's own transaction (or, for a
     /// no-transaction script, after its last statement). <c>now()</c> is the transaction's start.
     /// </summary>
-    public static NpgsqlBatchCommand InsertCommand(SqlScript script, string appliedBy, DateTimeOffset? startedAt = null)
+    public static NpgsqlBatchCommand InsertCommand(
+        SqlScript script, string appliedBy, DateTimeOffset? startedAt = null, Guid? runId = null, IReadOnlyList<string>? allowedLintRules = null)
     {
         var command = new NpgsqlBatchCommand($"""
-            INSERT INTO {Table} (script_name, applied_at, checksum, duration_ms, applied_by, migrator_version)
+            INSERT INTO {Table} (script_name, applied_at, checksum, duration_ms, applied_by, migrator_version, run_id, allowed_lint_rules)
             VALUES ($1, coalesce($2, pg_catalog.now()),  $3,
-                    (extract(epoch FROM pg_catalog.clock_timestamp() - coalesce($2, pg_catalog.now())) * 1000)::integer, $4, $5)
+                    (extract(epoch FROM pg_catalog.clock_timestamp() - coalesce($2, pg_catalog.now())) * 1000)::integer, $4, $5, $6, $7)
             """);
         command.Parameters.AddWithValue(script.Name);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)startedAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
         command.Parameters.AddWithValue(ScriptChecksum.Of(script.Contents));
         command.Parameters.AddWithValue(appliedBy);
         command.Parameters.AddWithValue(MigratorVersion.Current);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)runId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (allowedLintRules ?? []).Order(StringComparer.Ordinal).ToArray(),
+            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+        });
         return command;
     }
 
@@ -122,9 +160,13 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
 
     public async Task<IReadOnlyList<JournalEntry>> ReadAsync(CancellationToken cancellationToken)
     {
+        // The newer columns are read through to_jsonb, so a journal an earlier migrator wrote (and that no
+        // up of this one has upgraded yet) reads too: without them, as "no run id, nothing allowed".
         await using var command = dataSource.CreateCommand($"""
-            SELECT script_name, applied_at, checksum, duration_ms, applied_by, migrator_version
-            FROM {Table} ORDER BY script_name
+            SELECT script_name, applied_at, checksum, duration_ms, applied_by, migrator_version,
+                   (to_jsonb(j) ->> 'run_id')::uuid,
+                   ARRAY(SELECT jsonb_array_elements_text(coalesce(to_jsonb(j) -> 'allowed_lint_rules', '[]')))
+            FROM {Table} j ORDER BY script_name
             """);
         var entries = new List<JournalEntry>();
         try
@@ -138,7 +180,9 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
                     reader.GetString(2),
                     reader.IsDBNull(3) ? null : reader.GetInt32(3),
                     reader.GetString(4),
-                    reader.GetString(5)));
+                    reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetGuid(6),
+                    reader.GetFieldValue<string[]>(7)));
             }
         }
         catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)

@@ -31,10 +31,11 @@ public sealed class ScriptLinter(IReadOnlyList<ILintRule> rules)
 
     public IReadOnlyList<ILintRule> Rules { get; } = rules;
 
+    /// <summary>The findings of <paramref name="script"/>, without those its own comments accept (<see cref="InlineAcceptance"/>).</summary>
     public IReadOnlyList<LintFinding> Lint(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog) =>
-        Rules.SelectMany(rule => rule.Check(script, catalog))
+        InlineAcceptance.WithoutAccepted(script, Rules.SelectMany(rule => rule.Check(script, catalog))
             .OrderBy(finding => finding.Line)
             .ThenBy(finding => finding.Column)
             .ThenBy(finding => finding.Rule, StringComparer.Ordinal)
-            .ToList();
+            .ToList());
 }

@@ -7,6 +7,9 @@ public sealed record PreparedScript(SqlScript Script, ScriptMode Mode, ScannedSc
 {
     public string Name => Script.Name;
 
+    /// <summary>The error-level lint rules <c>up --allow</c> overrode for this script; its journal row records them.</summary>
+    public IReadOnlyList<string> AllowedLintRules { get; init; } = [];
+
     public IReadOnlyList<SqlStatement> Statements => Scanned.Statements;
 
     public static PreparedScript Of(SqlScript script)

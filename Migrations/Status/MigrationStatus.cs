@@ -23,6 +23,10 @@ public enum RequestState
     [JsonStringEnumMemberName("missing file")] MissingFile,
 }
 
+/// <summary>
+/// One script: its state, when it was applied (UTC), its checksum now and as applied (SHA-256, hex), how long
+/// it ran (ms), who applied it, whether by the latest run, and the lint rules <c>up --allow</c> overrode for it.
+/// </summary>
 public sealed record ScriptStatus(
     string Name,
     ScriptState State,
@@ -30,9 +34,26 @@ public sealed record ScriptStatus(
     string? Checksum,
     string? AppliedChecksum,
     int? DurationMs,
-    string? AppliedBy);
+    string? AppliedBy,
+    AppliedWhen Applied = AppliedWhen.NotApplied,
+    IReadOnlyList<string>? AllowedLintRules = null)
+{
+    public IReadOnlyList<string> AllowedLintRules { get; init; } = AllowedLintRules ?? [];
+}
 
-public sealed record RequestStatus(string RequestId, RequestState State, IReadOnlyList<ScriptStatus> Scripts);
+/// <summary>
+/// One request as the report's table shows it: id, title and request date from the manifest (null for an
+/// entry without them), its state, when it was applied (any script of it by the latest run: "this run"),
+/// and whether every script file it names is in the catalog.
+/// </summary>
+public sealed record RequestStatus(
+    string RequestId,
+    string? Title,
+    DateOnly? Requested,
+    RequestState State,
+    AppliedWhen Applied,
+    bool FilesExist,
+    IReadOnlyList<ScriptStatus> Scripts);
 
 /// <summary>The report's request table, computed from the catalog, the manifest and the journal.</summary>
 public sealed record MigrationStatusReport(

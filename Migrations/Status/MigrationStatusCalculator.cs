@@ -8,6 +8,10 @@ public static class MigrationStatusCalculator
     public static MigrationStatusReport Calculate(ScriptCatalog catalog, RequestManifest manifest, IReadOnlyList<JournalEntry> journal)
     {
         var applied = journal.ToDictionary(entry => entry.ScriptName, StringComparer.Ordinal);
+        // "This run" is the latest run that applied anything: the run id of the newest journal row that has one.
+        var latestRun = journal.Where(e => e.RunId is not null).MaxBy(e => e.AppliedAt)?.RunId;
+        AppliedWhen When(JournalEntry entry) => latestRun is not null && entry.RunId == latestRun ? AppliedWhen.ThisRun : AppliedWhen.Before;
+
         var scripts = new List<ScriptStatus>();
         foreach (var script in catalog.Scripts)
         {
@@ -15,7 +19,8 @@ public static class MigrationStatusCalculator
             if (applied.TryGetValue(script.Name, out var entry))
             {
                 var state = entry.Checksum == checksum ? ScriptState.Applied : ScriptState.Modified;
-                scripts.Add(new ScriptStatus(script.Name, state, entry.AppliedAt, checksum, entry.Checksum, entry.DurationMs, entry.AppliedBy));
+                scripts.Add(new ScriptStatus(script.Name, state, entry.AppliedAt, checksum, entry.Checksum, entry.DurationMs, entry.AppliedBy,
+                    When(entry), entry.AllowedLintRules));
             }
             else
             {
@@ -25,20 +30,21 @@ public static class MigrationStatusCalculator
 
         foreach (var entry in journal.Where(e => catalog.Find(e.ScriptName) is null))
         {
-            scripts.Add(new ScriptStatus(entry.ScriptName, ScriptState.Unknown, entry.AppliedAt, null, entry.Checksum, entry.DurationMs, entry.AppliedBy));
+            scripts.Add(new ScriptStatus(entry.ScriptName, ScriptState.Unknown, entry.AppliedAt, null, entry.Checksum, entry.DurationMs, entry.AppliedBy,
+                When(entry), entry.AllowedLintRules));
         }
 
         var byName = scripts.ToDictionary(s => s.Name, StringComparer.Ordinal);
-        var requests = manifest.Requests
-            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv =>
+        var requests = manifest.Entries
+            .Select(request =>
             {
-                var own = kv.Value
+                var own = request.Scripts
                     .Select(name => byName.TryGetValue(name, out var status)
                         ? status
                         : new ScriptStatus(name, ScriptState.MissingFile, null, null, null, null, null))
                     .ToList();
-                return new RequestStatus(kv.Key, RequestStateOf(own), own);
+                var filesExist = request.Scripts.All(name => catalog.Find(name) is not null);
+                return new RequestStatus(request.Id, request.Title, request.Requested, RequestStateOf(own), AppliedOf(own), filesExist, own);
             })
             .ToList();
 
@@ -51,4 +57,10 @@ public static class MigrationStatusCalculator
         : scripts.Any(s => s.State == ScriptState.Modified) ? RequestState.Modified
         : scripts.All(s => s.State is ScriptState.Applied or ScriptState.Unknown) ? RequestState.Complete
         : RequestState.Pending;
+
+    // A request counts as applied by this run when any of its scripts was: the report's "applied today".
+    private static AppliedWhen AppliedOf(IReadOnlyList<ScriptStatus> scripts) =>
+        scripts.Any(s => s.Applied == AppliedWhen.ThisRun) ? AppliedWhen.ThisRun
+        : scripts.Any(s => s.Applied == AppliedWhen.Before) ? AppliedWhen.Before
+        : AppliedWhen.NotApplied;
 }

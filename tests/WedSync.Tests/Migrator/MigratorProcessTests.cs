@@ -31,7 +31,7 @@ public sealed class MigratorProcessTests(AppHostFixture fixture)
             "CREATE TABLE slow_marker (id uuid PRIMARY KEY);\nSELECT pg_sleep(120);\n");
         try
         {
-            using (var migrator = MigratorProcess.Start(database.ConnectionString, "up", $"--Migrations:AdditionalScriptsPath={folder}"))
+            using (var migrator = MigratorProcess.Start(database.ConnectionString, "up", $"--Migrations:AdditionalScriptsPath={folder}", "--allow", "row-level-security"))
             {
                 await WaitUntilAsync(async () => (long)(await database.ScalarAsync(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()"))! > 0,

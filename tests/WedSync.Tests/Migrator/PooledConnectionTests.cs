@@ -19,8 +19,8 @@ public sealed class PooledConnectionTests(AppHostFixture fixture)
         try
         {
             var runs = await Task.WhenAll(
-                MigratorProcess.RunAsync(pooled, "up", $"--Migrations:AdditionalScriptsPath={folder}"),
-                MigratorProcess.RunAsync(pooled, "up", $"--Migrations:AdditionalScriptsPath={folder}"));
+                MigratorProcess.RunAsync(pooled, "up", $"--Migrations:AdditionalScriptsPath={folder}", "--allow", "primary-key", "--allow", "row-level-security"),
+                MigratorProcess.RunAsync(pooled, "up", $"--Migrations:AdditionalScriptsPath={folder}", "--allow", "primary-key", "--allow", "row-level-security"));
 
             Assert.All(runs, run => Assert.True(run.ExitCode == 0, run.Output));
             Assert.Single(runs, run => run.Output.Contains("No pending scripts", StringComparison.Ordinal));

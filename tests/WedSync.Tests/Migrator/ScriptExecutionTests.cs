@@ -85,7 +85,8 @@ public sealed class ScriptExecutionTests(AppHostFixture fixture)
             ("29990101000001_b.sql", "CREATE TABLE t_next (id int);\n"));
         try
         {
-            var (exitCode, output) = await MigratorProcess.RunAsync(database.ConnectionString, "up", $"--Migrations:AdditionalScriptsPath={folder}");
+            var (exitCode, output) = await MigratorProcess.RunAsync(database.ConnectionString, "up", $"--Migrations:AdditionalScriptsPath={folder}",
+                "--allow", "primary-key", "--allow", "row-level-security");
 
             Assert.True(exitCode == 0, output);
             Assert.Equal(true, await database.ScalarAsync("SELECT to_regclass('public.t_next') IS NOT NULL"));

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
+using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
 using System.IO;
 using System;
@@ -12,6 +13,12 @@ namespace WedSync.Tests.Contract.Client.Models
     public partial class RequestStatus : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>The applied property</summary>
+        public global::WedSync.Tests.Contract.Client.Models.AppliedWhen? Applied { get; set; }
+        /// <summary>The filesExist property</summary>
+        public bool? FilesExist { get; set; }
+        /// <summary>The requested property</summary>
+        public Date? Requested { get; set; }
         /// <summary>The requestId property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -30,6 +37,14 @@ namespace WedSync.Tests.Contract.Client.Models
 #endif
         /// <summary>The state property</summary>
         public global::WedSync.Tests.Contract.Client.Models.RequestState? State { get; set; }
+        /// <summary>The title property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Title { get; set; }
+#nullable restore
+#else
+        public string Title { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -48,9 +63,13 @@ namespace WedSync.Tests.Contract.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "applied", n => { Applied = n.GetEnumValue<global::WedSync.Tests.Contract.Client.Models.AppliedWhen>(); } },
+                { "filesExist", n => { FilesExist = n.GetBoolValue(); } },
                 { "requestId", n => { RequestId = n.GetStringValue(); } },
+                { "requested", n => { Requested = n.GetDateValue(); } },
                 { "scripts", n => { Scripts = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.ScriptStatus>(global::WedSync.Tests.Contract.Client.Models.ScriptStatus.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "state", n => { State = n.GetEnumValue<global::WedSync.Tests.Contract.Client.Models.RequestState>(); } },
+                { "title", n => { Title = n.GetStringValue(); } },
             };
         }
         /// <summary>
@@ -60,9 +79,13 @@ namespace WedSync.Tests.Contract.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteEnumValue<global::WedSync.Tests.Contract.Client.Models.AppliedWhen>("applied", Applied);
+            writer.WriteBoolValue("filesExist", FilesExist);
+            writer.WriteDateValue("requested", Requested);
             writer.WriteStringValue("requestId", RequestId);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.ScriptStatus>("scripts", Scripts);
             writer.WriteEnumValue<global::WedSync.Tests.Contract.Client.Models.RequestState>("state", State);
+            writer.WriteStringValue("title", Title);
         }
     }
 }

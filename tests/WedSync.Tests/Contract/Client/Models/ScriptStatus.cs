@@ -12,6 +12,16 @@ namespace WedSync.Tests.Contract.Client.Models
     public partial class ScriptStatus : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>The allowedLintRules property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? AllowedLintRules { get; set; }
+#nullable restore
+#else
+        public List<string> AllowedLintRules { get; set; }
+#endif
+        /// <summary>The applied property</summary>
+        public global::WedSync.Tests.Contract.Client.Models.AppliedWhen? Applied { get; set; }
         /// <summary>The appliedAt property</summary>
         public DateTimeOffset? AppliedAt { get; set; }
         /// <summary>The appliedBy property</summary>
@@ -68,6 +78,8 @@ namespace WedSync.Tests.Contract.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "allowedLintRules", n => { AllowedLintRules = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "applied", n => { Applied = n.GetEnumValue<global::WedSync.Tests.Contract.Client.Models.AppliedWhen>(); } },
                 { "appliedAt", n => { AppliedAt = n.GetDateTimeOffsetValue(); } },
                 { "appliedBy", n => { AppliedBy = n.GetStringValue(); } },
                 { "appliedChecksum", n => { AppliedChecksum = n.GetStringValue(); } },
@@ -84,6 +96,8 @@ namespace WedSync.Tests.Contract.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteCollectionOfPrimitiveValues<string>("allowedLintRules", AllowedLintRules);
+            writer.WriteEnumValue<global::WedSync.Tests.Contract.Client.Models.AppliedWhen>("applied", Applied);
             writer.WriteDateTimeOffsetValue("appliedAt", AppliedAt);
             writer.WriteStringValue("appliedBy", AppliedBy);
             writer.WriteStringValue("appliedChecksum", AppliedChecksum);
