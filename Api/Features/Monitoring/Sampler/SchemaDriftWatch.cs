@@ -63,6 +63,7 @@ public sealed class SchemaDriftWatch(NpgsqlDataSource dataSource, IOptions<Monit
             objectCount = report.Objects.Count,
             objects = report.Objects.Take(ObjectsInEvent).Select(o => new { kind = SchemaDriftText.Word(o.Kind), name = o.Name, change = SchemaDriftText.Word(o.Change) }),
         });
-        return new SampledCondition(key, EventType, "high", data);
+        // medium: worth a look and an alert to subscribers of medium and above, but no outage; it costs the health score nothing.
+        return new SampledCondition(key, EventType, "medium", data);
     }
 }
