@@ -78,6 +78,33 @@ public sealed class SchemaDriftTests(AppHostFixture fixture)
         Assert.Empty(await VerifyJsonAsync(database.ConnectionString, expectedExitCode: 0));
     }
 
+    // Instances other tools missed: `supabase db diff` saw neither an extra table, nor a DEFAULT added to
+    // an existing column, nor a revoked GRANT (escentohq/escento#76); pg-schema-diff did not model routine
+    // ACLs, so PUBLIC's implicit EXECUTE (proacl NULL) went unseen (stripe/pg-schema-diff#292).
+    [Fact]
+    public async Task Extra_table_added_default_revoked_grant_and_public_execute_are_drift()
+    {
+        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        await DriftCalls.UpAsync(database.ConnectionString);
+
+        await DriftCalls.ExecuteAsync(database.ConnectionString,
+            "CREATE TABLE public.drift_extra (id int)",
+            "ALTER TABLE referrals ALTER COLUMN client_ip SET DEFAULT '127.0.0.1'",
+            "REVOKE INSERT ON referrals FROM wedsync_user",
+            "CREATE FUNCTION public.drift_probe() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            "GRANT EXECUTE ON FUNCTION app.claims() TO PUBLIC");
+
+        var drift = Triples(await VerifyJsonAsync(database.ConnectionString, expectedExitCode: 4));
+        Assert.Contains(("table", "public.drift_extra", "added"), drift);
+        Assert.Contains(("column", "public.drift_extra.id", "added"), drift);
+        Assert.Contains(("column", "public.referrals.client_ip", "changed"), drift);
+        Assert.Contains(("grant", "table public.referrals to wedsync_user", "changed"), drift);
+        Assert.Contains(("function", "public.drift_probe()", "added"), drift);
+        // A new function's ACL is NULL, which means EXECUTE for PUBLIC: the grant shows.
+        Assert.Contains(("grant", "function public.drift_probe() to PUBLIC", "added"), drift);
+        Assert.Contains(("grant", "function app.claims() to PUBLIC", "added"), drift);
+    }
+
     // What changes by itself is not drift: sequence values, statistics, temporary objects, partitions
     // the history sampler creates, data.
     [Fact]
