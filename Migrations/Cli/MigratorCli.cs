@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using WedSync.Migrations.Drift;
 using WedSync.Migrations.Engine;
 using WedSync.Migrations.Lint;
+using WedSync.Migrations.Status;
 
 namespace WedSync.Migrations.Cli;
 
@@ -23,15 +25,10 @@ public sealed class MigratorCli(MigrationEngine engine, ILogger<MigratorCli> log
 
                 case "verify":
                     {
-                        var report = await engine.StatusAsync(cancellationToken);
-                        await output.WriteLineAsync(command.Json ? StatusWriter.Json(report) : StatusWriter.Table(report));
-                        if (report.IsClean)
-                        {
-                            return MigrationOutcome.Success;
-                        }
-
-                        logger.LogError("Verify failed: the database is not exactly the catalog");
-                        return MigrationOutcome.VerifyFailed;
+                        // The journal against the catalog, and the live schema against the last recorded fingerprint.
+                        var report = await engine.StatusAsync(cancellationToken) with { SchemaDrift = await engine.SchemaDriftAsync(cancellationToken) };
+                        await output.WriteLineAsync(command.Json ? StatusWriter.Json(report) : StatusWriter.Table(report) + Environment.NewLine + SchemaDriftText.Text(report.SchemaDrift));
+                        return VerifyOutcome(report);
                     }
 
                 case "repair":
@@ -66,6 +63,25 @@ public sealed class MigratorCli(MigrationEngine engine, ILogger<MigratorCli> log
             return Report(MigrationOutcome.Failed(MigrationOutcome.DatabaseUnavailable,
                 $"The database could not be used{code}: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.Message})" : "")}"));
         }
+    }
+
+    private int VerifyOutcome(MigrationStatusReport report)
+    {
+        if (!report.IsClean)
+        {
+            logger.LogError("Verify failed: the database is not exactly the catalog");
+            return MigrationOutcome.VerifyFailed;
+        }
+
+        if (report.SchemaDrift is not { RecordedAt: not null, Drifted: false })
+        {
+            logger.LogError("Verify failed: {Problem}", report.SchemaDrift?.RecordedAt is null
+                ? "no schema fingerprint is recorded (run `up`)"
+                : $"{report.SchemaDrift.Objects.Count} object(s) were added, changed or dropped outside migrations");
+            return MigrationOutcome.VerifyFailed;
+        }
+
+        return MigrationOutcome.Success;
     }
 
     private int Report(MigrationOutcome outcome)

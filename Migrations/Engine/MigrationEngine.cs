@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using WedSync.Migrations.Catalog;
+using WedSync.Migrations.Drift;
 using WedSync.Migrations.Journal;
 using WedSync.Migrations.Lint;
 using WedSync.Migrations.Sql;
@@ -57,6 +58,7 @@ public sealed class MigrationEngine(
             await journal.EnsureAsync(catalog, cancellationToken);
             var entries = await journal.ReadAsync(cancellationToken);
             logger.LogDebug("Journal read: {Count} entries", entries.Count);
+            var driftBefore = await SchemaDriftLog.WarnAsync(dataSource, logger, cancellationToken);
 
             var report = MigrationStatusCalculator.Calculate(catalog, manifest, entries);
             var modified = report.Modified.Select(s => s.Name).ToList();
@@ -106,6 +108,7 @@ public sealed class MigrationEngine(
                 }
             }
 
+            await SchemaDriftLog.RecordAsync(dataSource, driftBefore, logger, cancellationToken);
             return outcome;
         }
     }
@@ -159,6 +162,14 @@ public sealed class MigrationEngine(
         await using var dataSource = MigratorDataSource.Create(connectionString);
         var entries = await new JournalStore(dataSource, logger).ReadAsync(cancellationToken);
         return MigrationStatusCalculator.Calculate(catalog, manifest, entries);
+    }
+
+    /// <summary>The live schema against the fingerprint the last successful <c>up</c> recorded.</summary>
+    public async Task<SchemaDriftReport> SchemaDriftAsync(CancellationToken cancellationToken)
+    {
+        using var activity = MigrationTelemetry.Source.StartActivity("migrations verify schema");
+        await using var dataSource = MigratorDataSource.Create(connectionString);
+        return await SchemaFingerprintStore.CompareAsync(dataSource, cancellationToken);
     }
 
     /// <summary>Accepts the current text of modified scripts (all of them when none is named), in one transaction.</summary>

@@ -65,4 +65,11 @@ public sealed record MigrationStatusReport(
         && Requests.All(r => r.State == RequestState.Complete);
 
     public IEnumerable<ScriptStatus> Modified => Scripts.Where(s => s.State == ScriptState.Modified);
+
+    /// <summary>
+    /// The live schema against the fingerprint of the last successful <c>up</c> (set by <c>verify</c> and
+    /// GET /api/migrations; <c>status</c> leaves it out).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WedSync.Migrations.Drift.SchemaDriftReport? SchemaDrift { get; init; }
 }

@@ -23,8 +23,8 @@ public sealed class Validator : Validator<Request>
 {
     public Validator()
     {
-        RuleFor(r => r.EventType).Must(t => MonitoringEventKinds.Types.Contains(t))
-            .WithMessage($"Must be one of {string.Join(", ", MonitoringEventKinds.Types)}.");
+        RuleFor(r => r.EventType).Must(t => MonitoringEventKinds.RecordableTypes.Contains(t))
+            .WithMessage($"Must be one of {string.Join(", ", MonitoringEventKinds.RecordableTypes)}.");
         RuleFor(r => r.Severity).Must(s => MonitoringEventKinds.Severities.Contains(s))
             .WithMessage($"Must be one of {string.Join(", ", MonitoringEventKinds.Severities)}.");
         RuleFor(r => r.EventData).Must(d => d!.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)

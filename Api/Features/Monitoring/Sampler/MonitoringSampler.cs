@@ -14,6 +14,7 @@ public sealed class MonitoringSampler(
     NpgsqlDataSource dataSource,
     MonitoringSampleReader reader,
     ConditionEvents events,
+    SchemaDriftWatch schemaDrift,
     MonitoringGauges gauges,
     MonitoringAssessments assessments,
     IOptions<MonitoringOptions> options,
@@ -70,7 +71,7 @@ public sealed class MonitoringSampler(
                 var sample = await reader.ReadAsync(ct);
                 gauges.Publish(sample.Snapshot);
                 assessments.OfferSummary(sample.SummaryJson, readAt);
-                await events.ReconcileAsync(SampledCondition.From(sample, options.Value), ct);
+                await events.ReconcileAsync([.. SampledCondition.From(sample, options.Value), .. await schemaDrift.ConditionsAsync(ct)], ct);
                 await CleanUpWhenDueAsync(ct);
                 succeeded = true;
                 logger.LogDebug("Monitoring sample taken by {Holder}", samplerLease.Holder);

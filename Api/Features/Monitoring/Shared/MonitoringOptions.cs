@@ -36,6 +36,13 @@ public sealed class MonitoringOptions
     [Range(1, 100)]
     public int ConnectionUtilizationEventPct { get; set; } = 80;
 
+    /// <summary>
+    /// How often the sampler compares the live schema with the migrator's last recorded fingerprint
+    /// (a schema_drift event per drift); between comparisons its last answer stands.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SchemaDriftInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Resolved events are kept this long.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
     public TimeSpan ResolvedRetention { get; set; } = TimeSpan.FromDays(30);

@@ -30,6 +30,14 @@ namespace WedSync.Tests.Contract.Client.Models
 #else
         public List<global::WedSync.Tests.Contract.Client.Models.RequestStatus> Requests { get; set; }
 #endif
+        /// <summary>The schemaDrift property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::WedSync.Tests.Contract.Client.Models.SchemaDriftReport? SchemaDrift { get; set; }
+#nullable restore
+#else
+        public global::WedSync.Tests.Contract.Client.Models.SchemaDriftReport SchemaDrift { get; set; }
+#endif
         /// <summary>The scripts property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -59,6 +67,7 @@ namespace WedSync.Tests.Contract.Client.Models
                 { "isClean", n => { IsClean = n.GetBoolValue(); } },
                 { "modified", n => { Modified = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.ScriptStatus>(global::WedSync.Tests.Contract.Client.Models.ScriptStatus.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "requests", n => { Requests = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.RequestStatus>(global::WedSync.Tests.Contract.Client.Models.RequestStatus.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "schemaDrift", n => { SchemaDrift = n.GetObjectValue<global::WedSync.Tests.Contract.Client.Models.SchemaDriftReport>(global::WedSync.Tests.Contract.Client.Models.SchemaDriftReport.CreateFromDiscriminatorValue); } },
                 { "scripts", n => { Scripts = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.ScriptStatus>(global::WedSync.Tests.Contract.Client.Models.ScriptStatus.CreateFromDiscriminatorValue)?.AsList(); } },
             };
         }
@@ -72,6 +81,7 @@ namespace WedSync.Tests.Contract.Client.Models
             writer.WriteBoolValue("isClean", IsClean);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.ScriptStatus>("modified", Modified);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.RequestStatus>("requests", Requests);
+            writer.WriteObjectValue<global::WedSync.Tests.Contract.Client.Models.SchemaDriftReport>("schemaDrift", SchemaDrift);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.ScriptStatus>("scripts", Scripts);
         }
     }
