@@ -150,6 +150,27 @@ public sealed class SchemaDriftTests(AppHostFixture fixture)
         }
     }
 
+    // The fingerprint is replaced whole or not at all: a run whose recording fails keeps the previous one
+    // (and says so by its exit code), so verify still names the drift made before it.
+    [Fact]
+    public async Task A_failed_recording_keeps_the_previous_fingerprint_whole()
+    {
+        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        await DriftCalls.UpAsync(database.ConnectionString);
+        var recorded = await database.ScalarAsync("SELECT count(*) FROM wedsync_migrations.schema_objects");
+        await DriftCalls.ExecuteAsync(database.ConnectionString,
+            "ALTER TABLE referrals ADD COLUMN x int",
+            "CREATE FUNCTION wedsync_migrations.refuse() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'injected: recording refused'; END$$",
+            "CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON wedsync_migrations.schema_fingerprint FOR EACH ROW EXECUTE FUNCTION wedsync_migrations.refuse()");
+
+        var (exitCode, output) = await MigratorProcess.RunAsync(database.ConnectionString, "up");
+
+        Assert.True(exitCode == 7, output);
+        Assert.Contains("injected: recording refused", output);
+        Assert.Equal(recorded, await database.ScalarAsync("SELECT count(*) FROM wedsync_migrations.schema_objects"));
+        Assert.Equal([("column", "public.referrals.x", "added")], Triples(await VerifyJsonAsync(database.ConnectionString, expectedExitCode: 4)));
+    }
+
     [Fact]
     public async Task Verify_before_any_fingerprint_was_recorded_fails_and_says_to_run_up()
     {
