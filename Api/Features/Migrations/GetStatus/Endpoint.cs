@@ -19,11 +19,6 @@ public sealed class Endpoint(MigrationCatalogStatus status) : EndpointWithoutReq
         Summary(s =>
         {
             s.Summary = "Migration status by request (platform admins)";
-            s.Description = "The report's table, the same as the migrator's `status --json`: per request its title and request date "
-                + "(from the request manifest), state (complete, pending, modified, missing file), whether it was applied by the latest "
-                + "migrator run that applied scripts (this run, before, not applied) and whether every script file exists; per script "
-                + "its state (applied, pending, modified, unknown, missing file), when and by whom it was applied, checksums, duration "
-                + "and the lint rules `up --allow` overrode for it.";
             s.Responses[StatusCodes.Status200OK] = "Every request and script with its state.";
             s.Responses[StatusCodes.Status403Forbidden] = "The caller is not a platform admin.";
         });

@@ -47,7 +47,7 @@ namespace WedSync.Tests.Contract.Client.Api.Migrations
         {
         }
         /// <summary>
-        /// The report&apos;s table, the same as the migrator&apos;s `status --json`: per request its title and request date (from the request manifest), state (complete, pending, modified, missing file), whether it was applied by the latest migrator run that applied scripts (this run, before, not applied) and whether every script file exists; per script its state (applied, pending, modified, unknown, missing file), when and by whom it was applied, checksums, duration and the lint rules `up --allow` overrode for it.
+        /// Migration status by request (platform admins)
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.MigrationStatusReport"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -78,7 +78,7 @@ namespace WedSync.Tests.Contract.Client.Api.Migrations
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.MigrationStatusReport>(requestInfo, global::WedSync.Tests.Contract.Client.Models.MigrationStatusReport.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The report&apos;s table, the same as the migrator&apos;s `status --json`: per request its title and request date (from the request manifest), state (complete, pending, modified, missing file), whether it was applied by the latest migrator run that applied scripts (this run, before, not applied) and whether every script file exists; per script its state (applied, pending, modified, unknown, missing file), when and by whom it was applied, checksums, duration and the lint rules `up --allow` overrode for it.
+        /// Migration status by request (platform admins)
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
