@@ -36,11 +36,11 @@ public sealed class MigratorCli(MigrationEngine engine, ILogger<MigratorCli> log
 
                 default:
                     {
-                        var unknown = command.Allow.Except(PendingScriptGate.RuleNames, StringComparer.Ordinal).ToList();
+                        var unknown = command.Allow.Except(Lint.PendingScriptGate.RuleNames, StringComparer.Ordinal).ToList();
                         if (unknown.Count > 0)
                         {
                             return Report(MigrationOutcome.Failed(MigrationOutcome.UsageError,
-                                $"--allow names no lint rule: {string.Join(", ", unknown)}. The rules: {string.Join(", ", PendingScriptGate.RuleNames)}."));
+                                $"--allow names no lint rule: {string.Join(", ", unknown)}. The rules: {string.Join(", ", Lint.PendingScriptGate.RuleNames)}."));
                         }
 
                         return Report(await engine.UpAsync(command.Allow, cancellationToken));

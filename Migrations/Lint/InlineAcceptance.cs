@@ -71,6 +71,8 @@ public static partial class InlineAcceptance
     [GeneratedRegex(@"^--\s*lint:\s*allow\s+(?<rules>[a-z0-9][a-z0-9\-]*(?:\s*,\s*[a-z0-9][a-z0-9\-]*)*)\s*(?::.*)?$", RegexOptions.IgnoreCase)]
     private static partial Regex LintAllow();
 
-    [GeneratedRegex(@"^--\s*squawk-ignore\s+(?<rules>[a-z0-9][a-z0-9\-, ]*)$", RegexOptions.IgnoreCase)]
+    // Comma-separated rule names, optionally followed by "-- reason"; anything else (squawk-ignore-file, words
+    // that are not a list) accepts nothing, so a malformed suppression can never silence more than it names.
+    [GeneratedRegex(@"^--\s*squawk-ignore\s+(?<rules>[a-z0-9][a-z0-9\-]*(?:\s*,\s*[a-z0-9][a-z0-9\-]*)*)\s*(?:--.*)?$", RegexOptions.IgnoreCase)]
     private static partial Regex SquawkIgnore();
 }

@@ -68,6 +68,6 @@ public sealed class PipelineTests(AppHostFixture fixture)
         var result = await commands.ExecuteCommandAsync("migrations", "migration-status");
 
         Assert.True(result.Success, result.Message);
-        Assert.Contains("| WS-170 | complete |", result.Data?.Value ?? result.Message ?? "");
+        Assert.Contains("| WS-170 | Viral Referral System | 2025-01-28 | complete |", result.Data?.Value ?? result.Message ?? "");
     }
 }

@@ -88,7 +88,7 @@ public sealed class MigrationEngineTests(AppHostFixture fixture)
         Assert.Equal(RequestState.MissingFile, report.Requests.Single(r => r.RequestId == "WS-999").State);
         Assert.Equal(RequestState.Complete, report.Requests.Single(r => r.RequestId == "WS-170").State);
         Assert.Equal(MigrationOutcome.VerifyFailed, verify);
-        Assert.Matches(@"\| WS-999 \| [^|]* \| [^|]* \| missing file \|", output.ToString());
+        Assert.Matches(@"\| WS-999 \| [^|]* \| [^|]* \| missing file \| not applied \| missing \|", output.ToString());
     }
 
     [Fact]
