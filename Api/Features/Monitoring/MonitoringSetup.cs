@@ -22,6 +22,7 @@ public static class MonitoringSetup
         services.AddSingleton<MonitoringGauges>();
         services.AddSingleton<MonitoringSampleReader>();
         services.AddSingleton<ConditionEvents>();
+        services.AddSingleton<GaugeHistory>();
         services.AddHostedService<MonitoringSampler>();
         services.AddOptions<HistoryOptions>()
             .BindConfiguration(MonitoringOptions.SectionName)
