@@ -15,6 +15,8 @@
     if (!section) { if (source) { source.close(); source = null; } return; }
     if (source) return;
     source = new EventSource(section.getAttribute('data-live-events'));
+    // Says when the stream is open (tests wait for it rather than for a guessed delay).
+    source.addEventListener('open', () => document.documentElement.setAttribute('data-live-connected', 'true'));
     source.addEventListener('monitoring-event', () => {
       const status = document.querySelector('[data-live-status]');
       if (status) status.textContent = 'New event recorded; updating…';
