@@ -2,6 +2,9 @@
 -- The sampler publishes them as OpenTelemetry gauges only (a metrics backend may keep them, the
 -- database did not); this keeps one row per Monitoring:GaugeHistoryInterval, deleted after
 -- Monitoring:GaugeHistoryRetention by the same writer. A day at one row a minute is 1,440 rows.
+SET LOCAL lock_timeout = '10s';
+SET LOCAL statement_timeout = '1min';
+
 CREATE TABLE IF NOT EXISTS monitoring_history.gauge_samples (
     sampled_at timestamptz PRIMARY KEY,
     connections_in_use integer NOT NULL,
