@@ -202,8 +202,9 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
     /// The "within 2 s" is measured, not asserted (a loaded machine stretches any wall time): the
     /// latencies from the moment the statement crossed the threshold by the server's clock (its query_start
     /// plus the threshold) to the event's created_at and to the row appearing in the page are written to
-    /// the test output. Asserted: the row appears in the same document (no reload) and the event was not
-    /// recorded before the statement was slow.
+    /// the test output. Asserted: the row appears in the same document (no reload), the event was not
+    /// recorded before the statement was slow, and once the statement ends the row leaves the page, still
+    /// without a reload (the resolution is announced like a new event).
     /// </summary>
     [Fact]
     public async Task A_slow_query_started_in_another_session_appears_on_Overview_without_a_reload()
@@ -250,6 +251,11 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
             var seenAt = DateTimeOffset.FromUnixTimeMilliseconds((long)seenMs);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"slow query pid {pid}: crossed {crossing:O}; event recorded +{(createdAt - crossing).TotalMilliseconds:F0} ms; shown on Overview +{(seenAt - crossing).TotalMilliseconds:F0} ms"));
+
+            // The statement ends: the next sample resolves its event, and the row leaves the page by itself too.
+            await CancelAsync(pid.Value);
+            await row.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 60_000 });
+            Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page was reloaded");
         }
         finally
         {
