@@ -30,6 +30,7 @@ public static class ConsoleSetup
         builder.Services.AddFluentUIComponents();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<ConsoleSession>();
+        builder.Services.AddSingleton<Charts.ChartCache>();
 
         var authentication = builder.Services.AddAuthentication()
             .AddCookie(CookieScheme, cookie =>

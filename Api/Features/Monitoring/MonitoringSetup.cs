@@ -23,6 +23,7 @@ public static class MonitoringSetup
         services.AddSingleton<MonitoringSampleReader>();
         services.AddSingleton<ConditionEvents>();
         services.AddSingleton<SchemaDriftWatch>();
+        services.AddSingleton<GaugeHistory>();
         services.AddHostedService<MonitoringSampler>();
         services.AddOptions<HistoryOptions>()
             .BindConfiguration(MonitoringOptions.SectionName)

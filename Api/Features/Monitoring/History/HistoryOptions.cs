@@ -42,4 +42,12 @@ public sealed class HistoryOptions
     /// <summary>The database size that counts as full, for a days-left forecast of the size (none when unset).</summary>
     [Range(1L, long.MaxValue)]
     public long? DatabaseSizeLimitBytes { get; set; }
+
+    /// <summary>How often the sampler stores the seven gauges (monitoring_history.gauge_samples, the console's sparklines).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan GaugeHistoryInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long stored gauge samples are kept; the writer deletes older ones.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "90.00:00:00")]
+    public TimeSpan GaugeHistoryRetention { get; set; } = TimeSpan.FromDays(2);
 }

@@ -12,16 +12,6 @@ namespace WedSync.Api.Features.Monitoring.QueryHistory;
 /// </summary>
 public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : MonitoringEndpoint<Request, Response>
 {
-    private const string SeriesSql = """
-        SELECT h.captured_at, c.interval_start, h.calls, h.total_time_ms,
-               coalesce(h.total_time_ms / nullif(h.calls, 0), 0), h.rows, h.shared_blks_hit, h.shared_blks_read, c.deallocations
-        FROM monitoring_history.query_history h
-        LEFT JOIN monitoring_history.query_captures c ON c.captured_at = h.captured_at
-        WHERE h.queryid = @id AND h.captured_at > @from AND h.captured_at <= @to
-        ORDER BY h.captured_at;
-        SELECT query FROM monitoring_history.query_texts WHERE queryid = @id
-        """;
-
     public override void Configure()
     {
         Get("/monitoring/query-stats/{queryId}/history");
@@ -40,33 +30,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
     {
         var to = req.To ?? time.GetUtcNow();
         var from = req.From ?? to.AddDays(-1);
-        await using var command = dataSource.CreateCommand(SeriesSql);
-        command.Parameters.AddWithValue("id", req.QueryId);
-        command.Parameters.AddWithValue("from", from);
-        command.Parameters.AddWithValue("to", to);
-        var points = new List<QueryHistoryPoint>();
-        string? query = null;
-        var known = false;
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                points.Add(new QueryHistoryPoint(
-                    reader.GetFieldValue<DateTimeOffset>(0),
-                    reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1),
-                    reader.GetInt64(2), reader.GetDouble(3), reader.GetDouble(4),
-                    reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7),
-                    reader.IsDBNull(8) ? null : reader.GetInt64(8)));
-            }
-
-            await reader.NextResultAsync(ct);
-            if (await reader.ReadAsync(ct))
-            {
-                known = true;
-                query = reader.GetString(0);
-            }
-        }
-
+        var (known, query, points) = await QueryHistorySeries.ReadAsync(dataSource, req.QueryId, from, to, ct);
         if (!known && points.Count == 0)
         {
             await Send.ProblemAsync(StatusCodes.Status404NotFound, $"No query history was stored for query id {req.QueryId}.");

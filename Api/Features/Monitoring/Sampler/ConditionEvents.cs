@@ -39,6 +39,38 @@ public sealed class ConditionEvents(NpgsqlDataSource dataSource, ILogger<Conditi
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var keys = conditions.Select(c => c.Key).ToArray();
+        await OpenAsync(conditions, connection, transaction, ct);
+        await using (var resolve = new NpgsqlCommand(ResolveSql, connection, transaction))
+        {
+            resolve.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = keys });
+            await using var reader = await resolve.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                logger.LogInformation("Monitoring event {EventId} resolved: condition {ConditionKey} cleared", reader.GetGuid(0), reader.GetString(1));
+            }
+        }
+
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Records events for conditions that appeared between ticks and resolves nothing: a partial view
+    /// (the slow statements only) must not close the other conditions' events. The next tick reconciles.
+    /// </summary>
+    public async Task OpenAsync(IReadOnlyList<SampledCondition> conditions, CancellationToken ct)
+    {
+        if (conditions.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await OpenAsync(conditions, connection, null, ct);
+    }
+
+    private async Task OpenAsync(IReadOnlyList<SampledCondition> conditions, NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken ct)
+    {
+        var keys = conditions.Select(c => c.Key).ToArray();
         await using (var open = new NpgsqlCommand(OpenSql, connection, transaction))
         {
             open.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = keys });
@@ -59,17 +91,5 @@ public sealed class ConditionEvents(NpgsqlDataSource dataSource, ILogger<Conditi
                 }
             }
         }
-
-        await using (var resolve = new NpgsqlCommand(ResolveSql, connection, transaction))
-        {
-            resolve.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = keys });
-            await using var reader = await resolve.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                logger.LogInformation("Monitoring event {EventId} resolved: condition {ConditionKey} cleared", reader.GetGuid(0), reader.GetString(1));
-            }
-        }
-
-        await transaction.CommitAsync(ct);
     }
 }

@@ -43,6 +43,9 @@ public sealed class MonitoringGauges
 
     public void Publish(MonitoringSnapshot snapshot) => latest = snapshot;
 
+    /// <summary>True while this instance holds the sampler lease and its last sample succeeded.</summary>
+    public bool IsPublishing => latest is not null;
+
     public void RecordSampleDuration(TimeSpan duration, bool succeeded) =>
         sampleDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", succeeded ? "success" : "failure"));
 

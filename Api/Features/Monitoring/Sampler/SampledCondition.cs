@@ -12,13 +12,7 @@ public sealed record SampledCondition(string Key, string EventType, string Sever
 {
     public static IReadOnlyList<SampledCondition> From(MonitoringSample sample, MonitoringOptions options)
     {
-        var conditions = new List<SampledCondition>();
-        foreach (var slow in sample.SlowStatements)
-        {
-            conditions.Add(new($"slow_query:pid:{slow.Pid.ToString(CultureInfo.InvariantCulture)}", "slow_query",
-                slow.DurationMs >= 60_000 ? "high" : "medium",
-                JsonSerializer.Serialize(new { pid = slow.Pid, durationMs = slow.DurationMs, queryStart = slow.QueryStart })));
-        }
+        var conditions = Slow(sample.SlowStatements).ToList();
 
         var utilization = sample.Snapshot.ConnectionUtilizationPct;
         if (utilization >= options.ConnectionUtilizationEventPct)
@@ -41,4 +35,10 @@ public sealed record SampledCondition(string Key, string EventType, string Sever
 
         return conditions;
     }
+
+    /// <summary>A slow_query condition per statement over the threshold (the sample's, or a watch between ticks).</summary>
+    public static IEnumerable<SampledCondition> Slow(IEnumerable<SlowStatement> statements) =>
+        statements.Select(slow => new SampledCondition($"slow_query:pid:{slow.Pid.ToString(CultureInfo.InvariantCulture)}", "slow_query",
+            slow.DurationMs >= 60_000 ? "high" : "medium",
+            JsonSerializer.Serialize(new { pid = slow.Pid, durationMs = slow.DurationMs, queryStart = slow.QueryStart })));
 }

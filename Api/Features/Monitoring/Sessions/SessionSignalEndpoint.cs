@@ -11,11 +11,6 @@ namespace WedSync.Api.Features.Monitoring.Sessions;
 /// </summary>
 public abstract class SessionSignalEndpoint(ILogger logger) : MonitoringEndpoint<SessionSignalRequest, SessionSignalResponse>
 {
-    private const string Sql = """
-        SELECT set_config('request.client_ip', @ip, true), set_config('request.user_agent', @agent, true);
-        SELECT status, event_id FROM monitoring_signal_backend(@pid, @action);
-        """;
-
     /// <summary>cancel (pg_cancel_backend: the running statement ends) or terminate (pg_terminate_backend: the connection ends).</summary>
     protected abstract string Action { get; }
 
@@ -38,35 +33,12 @@ public abstract class SessionSignalEndpoint(ILogger logger) : MonitoringEndpoint
 
     protected override async Task HandleAsAdminAsync(SessionSignalRequest req, CancellationToken ct)
     {
-        string status;
-        Guid? eventId;
-        await using (var command = Session.CreateCommand(Sql))
+        var (status, eventId) = await SessionSignal.SendAsync(Session, req.Pid, Action,
+            HttpContext.Connection.RemoteIpAddress?.ToString() ?? "", HttpContext.Request.Headers.UserAgent.ToString(), ct);
+        if (SessionSignal.Refusal(status, req.Pid) is { } refusal)
         {
-            command.Parameters.AddWithValue("ip", HttpContext.Connection.RemoteIpAddress?.ToString() ?? "");
-            command.Parameters.AddWithValue("agent", HttpContext.Request.Headers.UserAgent.ToString());
-            command.Parameters.AddWithValue("pid", req.Pid);
-            command.Parameters.AddWithValue("action", Action);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct);
-            await reader.ReadAsync(ct);
-            status = reader.GetString(0);
-            eventId = reader.IsDBNull(1) ? null : reader.GetGuid(1);
-        }
-
-        switch (status)
-        {
-            case "not_found":
-                await Send.ProblemAsync(StatusCodes.Status404NotFound, $"No backend with pid {req.Pid}.");
-                return;
-            case "own_session":
-                await Send.ProblemAsync(StatusCodes.Status409Conflict, "That is this request's own session.");
-                return;
-            case "not_client":
-                await Send.ProblemAsync(StatusCodes.Status409Conflict, $"Backend {req.Pid} is not a client session (autovacuum, replication or another server process); it is left alone.");
-                return;
-            case "not_permitted":
-                await Send.ProblemAsync(StatusCodes.Status409Conflict, $"The database refused to signal backend {req.Pid} (a superuser's session needs a superuser).");
-                return;
+            await Send.ProblemAsync(refusal.Status, refusal.Detail);
+            return;
         }
 
         logger.LogWarning("Backend {Pid} {Action}: {Outcome} by platform admin {UserId} (audit event {EventId})",

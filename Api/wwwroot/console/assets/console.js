@@ -8,19 +8,23 @@
     }
   };
 
-  // Overview: a new monitoring event re-renders the page through enhanced navigation (no reload).
+  // Overview: a new or resolved monitoring event re-renders the page through enhanced navigation (no reload).
   let source = null;
   const live = () => {
     const section = document.querySelector('[data-live-events]');
     if (!section) { if (source) { source.close(); source = null; } return; }
     if (source) return;
     source = new EventSource(section.getAttribute('data-live-events'));
-    source.addEventListener('monitoring-event', () => {
+    // Says when the stream is open (tests wait for it rather than for a guessed delay).
+    source.addEventListener('open', () => document.documentElement.setAttribute('data-live-connected', 'true'));
+    const update = (words) => () => {
       const status = document.querySelector('[data-live-status]');
-      if (status) status.textContent = 'New event recorded; updating…';
+      if (status) status.textContent = words;
       if (window.Blazor) window.Blazor.navigateTo(location.href, { replaceHistoryEntry: true });
       else location.reload();
-    });
+    };
+    source.addEventListener('monitoring-event', update('New event recorded; updating…'));
+    source.addEventListener('monitoring-event-resolved', update('An event was resolved; updating…'));
   };
 
   const refresh = () => { localize(); live(); };
