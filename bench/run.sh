@@ -10,6 +10,7 @@
 #                              bench/out/RESULTS.referrals.md; BENCH_LOAD_DURATION / BENCH_READ_DURATION
 #                              (e.g. 10s) shorten the runs on a shared machine
 #            --only-migrations  just the migrator against psql; writes bench/out/RESULTS.migrations.md
+#            --console-only  only the console's Overview render on the monitoring data set; writes bench/out/RESULTS.console.md
 #            --report-only   assemble the results again from bench/out/report and bench/FINDINGS.md
 set -euo pipefail
 
@@ -18,7 +19,7 @@ REPO_DIR=$(dirname "$BENCH_DIR")
 OUT_DIR=$BENCH_DIR/out
 BENCH_COMMAND="bench/run.sh${*:+ $*}"
 
-for lib in common postgres report api load bench_migrations bench_referrals bench_monitoring bench_apphost; do
+for lib in common postgres report api load bench_migrations bench_referrals bench_monitoring bench_console bench_apphost; do
     # shellcheck source=/dev/null
     source "$BENCH_DIR/lib/$lib.sh"
 done
@@ -32,6 +33,7 @@ parse_arguments() {
     REPORT_ONLY=0
     REFERRALS_ONLY=0
     ONLY_MIGRATIONS=0
+    CONSOLE_ONLY=0
     while [ $# -gt 0 ]; do
         case $1 in
             --referrals-only) REFERRALS_ONLY=1 ;;
@@ -40,6 +42,7 @@ parse_arguments() {
             --skip-apphost) SKIP_APPHOST=1 ;;
             --report-only) REPORT_ONLY=1 ;;
             --only-migrations) ONLY_MIGRATIONS=1 ;;
+            --console-only) CONSOLE_ONLY=1 ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; die "unknown option $1" ;;
         esac
@@ -69,6 +72,9 @@ choose_sizes() {
     READ_DURATION=${BENCH_READ_DURATION:-$READ_DURATION}
     if [ "${REFERRALS_ONLY:-0}" = 1 ]; then
         RESULTS_FILE=$OUT_DIR/RESULTS.referrals.md
+    fi
+    if [ "${CONSOLE_ONLY:-0}" = 1 ]; then
+        RESULTS_FILE=$OUT_DIR/RESULTS.console.md
     fi
 }
 
@@ -125,6 +131,7 @@ run_monitoring_benchmarks() {
     prepare_monitoring_data
     start_api "$API_PORT" "$MONITORING_DB"
     benchmark_monitoring_endpoints
+    benchmark_console_render
     benchmark_sampler_cpu
 }
 
@@ -172,6 +179,16 @@ main() {
 
     if [ "$REFERRALS_ONLY" = 1 ]; then
         run_referral_benchmarks
+        stop_postgres
+        write_how_to_reproduce
+        write_results_header
+        assemble_results "$RESULTS_FILE"
+        return 0
+    fi
+
+    if [ "$CONSOLE_ONLY" = 1 ]; then
+        prepare_monitoring_data
+        benchmark_console_render
         stop_postgres
         write_how_to_reproduce
         write_results_header

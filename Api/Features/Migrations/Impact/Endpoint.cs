@@ -66,6 +66,22 @@ public sealed partial class Endpoint(NpgsqlDataSource dataSource) : Endpoint<Req
 
     public override async Task HandleAsync(Request req, CancellationToken ct)
     {
+        var outcome = await ReadAsync(dataSource, req, ct);
+        if (outcome.Impact is { } impact)
+        {
+            await Send.OkAsync(impact, ct);
+            return;
+        }
+
+        await Send.ProblemAsync(outcome.Status, outcome.Detail!);
+    }
+
+    /// <summary>
+    /// A request's impact, or why there is none (404 unknown request, 409 nothing of it applied); the
+    /// operator console's Migrations page shows the same.
+    /// </summary>
+    public static async Task<ImpactOutcome> ReadAsync(NpgsqlDataSource dataSource, Request req, CancellationToken ct)
+    {
         var requestId = req.RequestId.Trim().ToUpperInvariant();
         var journal = await new JournalStore(dataSource, NullLogger.Instance).ReadAsync(ct);
         var listed = Manifest.Requests.TryGetValue(requestId, out var scripts) ? scripts : [];
@@ -76,20 +92,18 @@ public sealed partial class Endpoint(NpgsqlDataSource dataSource) : Endpoint<Req
         var all = listed.Concat(extra).Distinct(StringComparer.Ordinal).ToList();
         if (all.Count == 0)
         {
-            await Send.ProblemAsync(StatusCodes.Status404NotFound, $"No migration request {requestId} in the manifest or the journal.");
-            return;
+            return new ImpactOutcome(null, StatusCodes.Status404NotFound, $"No migration request {requestId} in the manifest or the journal.");
         }
 
         var applied = journal.Where(e => all.Contains(e.ScriptName, StringComparer.Ordinal)).ToList();
         if (applied.Count == 0)
         {
-            await Send.ProblemAsync(StatusCodes.Status409Conflict, $"None of the scripts of {requestId} has been applied yet.");
-            return;
+            return new ImpactOutcome(null, StatusCodes.Status409Conflict, $"None of the scripts of {requestId} has been applied yet.");
         }
 
         var first = applied.Min(e => e.AppliedAt);
         var last = applied.Max(e => e.AppliedAt + TimeSpan.FromMilliseconds(e.DurationMs ?? 0));
-        var statements = await ReadAsync(first, last, TimeSpan.FromHours(req.WindowHours), ct);
+        var statements = await ReadStatementsAsync(dataSource, first, last, TimeSpan.FromHours(req.WindowHours), ct);
         var regressions = statements
             .Where(s => s.Change >= RegressionFactor)
             .OrderByDescending(s => s.Change)
@@ -97,10 +111,11 @@ public sealed partial class Endpoint(NpgsqlDataSource dataSource) : Endpoint<Req
             .Select(s => new Regression(s, string.Create(CultureInfo.InvariantCulture,
                 $"after {requestId}, `{Shorten(s.Query ?? $"query {s.QueryId}")}` {s.Change:0.0}× slower ({s.MeanTimeMsBefore:0.###} ms → {s.MeanTimeMsAfter:0.###} ms per call)")))
             .ToList();
-        await Send.OkAsync(new Response(requestId, all, first, last, req.WindowHours, statements.Take(req.Top).ToList(), regressions), ct);
+        return new ImpactOutcome(
+            new Response(requestId, all, first, last, req.WindowHours, statements.Take(req.Top).ToList(), regressions), StatusCodes.Status200OK, null);
     }
 
-    private async Task<List<StatementImpact>> ReadAsync(DateTimeOffset first, DateTimeOffset last, TimeSpan window, CancellationToken ct)
+    private static async Task<List<StatementImpact>> ReadStatementsAsync(NpgsqlDataSource dataSource, DateTimeOffset first, DateTimeOffset last, TimeSpan window, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(ImpactSql);
         command.Parameters.AddWithValue("first", first);

@@ -56,3 +56,6 @@ public sealed record Response(
     int WindowHours,
     IReadOnlyList<StatementImpact> Statements,
     IReadOnlyList<Regression> Regressions);
+
+/// <summary>What <see cref="Endpoint.ReadAsync"/> found: the impact (status 200), or the status (404, 409) and why not.</summary>
+public sealed record ImpactOutcome(Response? Impact, int Status, string? Detail);

@@ -1,5 +1,6 @@
 using FastEndpoints;
 using WedSync.Api.Features.Monitoring.Shared;
+using WedSync.Api.Platform.Tenancy;
 
 namespace WedSync.Api.Features.Monitoring.Rls;
 
@@ -27,10 +28,14 @@ public sealed class Endpoint : MonitoringEndpoint<EmptyRequest, Response>
         });
     }
 
-    protected override async Task HandleAsAdminAsync(EmptyRequest req, CancellationToken ct)
+    protected override async Task HandleAsAdminAsync(EmptyRequest req, CancellationToken ct) =>
+        await Send.OkAsync(await ReadAsync(Session, ct), ct);
+
+    /// <summary>Every relation's RLS risk, riskiest first, read in an open session; the operator console shows the same list.</summary>
+    public static async Task<Response> ReadAsync(TenantSession session, CancellationToken ct)
     {
         var items = new List<TableRls>();
-        await using (var command = Session.CreateCommand(Sql))
+        await using (var command = session.CreateCommand(Sql))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -40,7 +45,7 @@ public sealed class Endpoint : MonitoringEndpoint<EmptyRequest, Response>
             }
         }
 
-        await Send.OkAsync(new Response(items,
-            items.Count(t => t.RiskLevel == "HIGH"), items.Count(t => t.RiskLevel == "MEDIUM"), items.Count(t => t.RiskLevel == "LOW")), ct);
+        return new Response(items,
+            items.Count(t => t.RiskLevel == "HIGH"), items.Count(t => t.RiskLevel == "MEDIUM"), items.Count(t => t.RiskLevel == "LOW"));
     }
 }

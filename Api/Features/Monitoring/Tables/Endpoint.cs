@@ -2,6 +2,7 @@ using System.Globalization;
 using FastEndpoints;
 using Npgsql;
 using WedSync.Api.Features.Monitoring.Shared;
+using WedSync.Api.Platform.Tenancy;
 
 namespace WedSync.Api.Features.Monitoring.Tables;
 
@@ -28,7 +29,11 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
         });
     }
 
-    protected override async Task HandleAsAdminAsync(Request req, CancellationToken ct)
+    protected override async Task HandleAsAdminAsync(Request req, CancellationToken ct) =>
+        await Send.OkAsync(await ReadAsync(Session, req, ct), ct);
+
+    /// <summary>One page of table health, read in an open session; the operator console shows the same rows.</summary>
+    public static async Task<Response> ReadAsync(TenantSession session, Request req, CancellationToken ct)
     {
         var column = req.Sort switch
         {
@@ -38,7 +43,7 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
         };
         var items = new List<TableHealth>();
         long total = 0;
-        await using (var command = Session.CreateCommand(string.Format(CultureInfo.InvariantCulture, SqlTemplate, column)))
+        await using (var command = session.CreateCommand(string.Format(CultureInfo.InvariantCulture, SqlTemplate, column)))
         {
             command.Parameters.AddWithValue("limit", req.PageSize);
             command.Parameters.AddWithValue("offset", req.RowsBefore());
@@ -50,7 +55,7 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
             }
         }
 
-        await Send.OkAsync(new Response(items, req.Page, req.PageSize, total), ct);
+        return new Response(items, req.Page, req.PageSize, total);
     }
 
     private static TableHealth Read(NpgsqlDataReader reader) => new(
