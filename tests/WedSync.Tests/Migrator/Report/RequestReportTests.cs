@@ -62,6 +62,14 @@ public sealed class RequestReportTests(AppHostFixture fixture)
                 requests.Select(r => (r!["requestId"]!.GetValue<string>(), r["state"]!.GetValue<string>(), r["applied"]!.GetValue<string>(), r["filesExist"]!.GetValue<bool>())),
                 report.Requests.Select(r => (r.RequestId, Word(r.State), Word(r.Applied), r.FilesExist)));
             Assert.Equal(RequestState.MissingFile, report.Requests.Single(r => r.RequestId == "WS-901").State);
+
+            // A later run that applies one more script: the earlier requests now read "before".
+            await File.WriteAllTextAsync(Path.Combine(folder, "29990101000002_report_later.sql"), "SELECT 2;\n");
+            var later = await MigratorProcess.RunAsync(database.ConnectionString, ["up", .. options]);
+            var after = await MigratorProcess.RunCapturingStdoutAsync(database.ConnectionString, ["status", .. options]);
+            Assert.True(later.ExitCode == 0, later.Output);
+            Assert.Contains("| WS-170 | Viral Referral System | 2025-01-28 | complete | before | exist |", after.StandardOutput);
+            Assert.Matches(@"\| 29990101000002_report_later\.sql \| applied \| this run \|", after.StandardOutput);
         }
         finally
         {
