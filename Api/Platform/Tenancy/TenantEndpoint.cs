@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Npgsql;
 using WedSync.Api.Platform.Problems;
 
 namespace WedSync.Api.Platform.Tenancy;
@@ -35,7 +36,22 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
         {
             try
             {
-                var caller = await Session.BeginAsync(User, ct, OpeningQueryFor(req));
+                Caller caller;
+                try
+                {
+                    caller = await Session.BeginAsync(User, ct, OpeningQueryFor(req));
+                }
+                catch (PostgresException exception) when (!PostgresErrors.IsRetryable(exception))
+                {
+                    // BeginAsync rolled the session back already.
+                    if (await AnswerOpeningFailureAsync(exception))
+                    {
+                        return;
+                    }
+
+                    throw;
+                }
+
                 if (RequiresProfile && !caller.HasProfile)
                 {
                     // Authenticated but unknown to every organization: nothing tenant-scoped to show.
@@ -67,6 +83,13 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
     /// reader runs before <see cref="HandleInSessionAsync"/>, also when the caller has no profile.
     /// </summary>
     protected virtual OpeningQuery? OpeningQueryFor(TRequest req) => null;
+
+    /// <summary>
+    /// Answers an error of the opening query that is an outcome of the request rather than a fault (a
+    /// limit that concurrent requests used up while the opening query wrote); <c>false</c> lets it
+    /// propagate. The session is already rolled back.
+    /// </summary>
+    protected virtual Task<bool> AnswerOpeningFailureAsync(PostgresException exception) => Task.FromResult(false);
 
     /// <summary>The use case, run inside the open <see cref="Session"/>; answer with <c>Send.*Async</c>.</summary>
     protected abstract Task HandleInSessionAsync(TRequest req, CancellationToken ct);

@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Npgsql;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.Tenancy;
 
@@ -72,37 +73,43 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
         var fromAt = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var untilAt = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
-        long users, invites, conversions, sharers;
-        await using (var totals = Session.CreateCommand(TotalsSql))
+        // The three statements in one round trip.
+        await using var batch = Session.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(TotalsSql)
         {
-            totals.Parameters.AddWithValue("from", fromAt);
-            totals.Parameters.AddWithValue("until", untilAt);
-            await using var reader = await totals.ExecuteReaderAsync(ct);
+            Parameters = { new NpgsqlParameter("from", fromAt), new NpgsqlParameter("until", untilAt) },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(DailySql)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter("fromDay", from),
+                new NpgsqlParameter("toDay", to),
+                new NpgsqlParameter("from", fromAt),
+                new NpgsqlParameter("until", untilAt),
+            },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(ChannelsSql)
+        {
+            Parameters = { new NpgsqlParameter("from", fromAt), new NpgsqlParameter("until", untilAt) },
+        });
+
+        long users, invites, conversions, sharers;
+        var daily = new List<Day>();
+        var channels = new List<Channel>();
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
             await reader.ReadAsync(ct);
             (users, invites, conversions, sharers) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
-        }
 
-        var daily = new List<Day>();
-        await using (var command = Session.CreateCommand(DailySql))
-        {
-            command.Parameters.AddWithValue("fromDay", from);
-            command.Parameters.AddWithValue("toDay", to);
-            command.Parameters.AddWithValue("from", fromAt);
-            command.Parameters.AddWithValue("until", untilAt);
-            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 daily.Add(new Day(DateOnly.FromDateTime(reader.GetDateTime(0)), reader.GetInt64(1), reader.GetInt64(2),
                     reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
             }
-        }
 
-        var channels = new List<Channel>();
-        await using (var command = Session.CreateCommand(ChannelsSql))
-        {
-            command.Parameters.AddWithValue("from", fromAt);
-            command.Parameters.AddWithValue("until", untilAt);
-            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 channels.Add(new Channel(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2)));

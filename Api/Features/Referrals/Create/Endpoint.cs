@@ -11,34 +11,33 @@ using WedSync.Api.Platform.Tenancy;
 namespace WedSync.Api.Features.Referrals.Create;
 
 /// <summary>
-/// Invites someone: reads the fraud signals and the limit counters in one query, draws a fresh code
-/// (the unique index decides collisions) and stores the referral with its score and reasons. The
-/// limits (codes per UTC hour, referrals per referrer and per client network per UTC day) are
-/// enforced by the database while it writes: each write takes a unit of its counter rows under their
-/// row lock (20250901300001), so concurrent requests can never pass a limit together. The read
-/// before only answers early and lets a broken limit add to the fraud score.
+/// Invites someone. The session's opening batch calls <c>referral_create</c> (20250901800001), which
+/// reads the signals, the limit counters and the tier, names the fraud rules the referral breaks and,
+/// when none does, stores a fresh code and the referral: a clean referral costs the opening round trip
+/// and the commit. Otherwise this endpoint weighs the reasons (<see cref="FraudRules"/>) and answers, or
+/// stores a flagged referral itself. The limits (codes per UTC hour, referrals per referrer and per
+/// client network per UTC day) are enforced by the database while it writes: each write takes a unit
+/// of its counter rows under their row lock (20250901300001), so concurrent requests can never pass a
+/// limit together. The counters read before only answer early and let a broken limit add to the score.
 /// </summary>
 public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint<Request, Response>
 {
     private const int CodeAttempts = 5;
 
-    private (FraudSignals Signals, long CodesThisHour, int Converted)? opened;
+    private Opened? opened;
 
-    // One definer function: platform-wide rules (first touch, per-IP) and index use that RLS would prevent.
-    private const string SignalsSql = "SELECT * FROM referral_create_signals(@email, @ip)";
-
-    // The limits the database's counters enforce in this transaction (transaction-local settings,
-    // so they hold behind a transaction-mode pooler too).
-    private const string LimitsSql = """
-        SELECT set_config('wedsync.referrals.codes_per_hour', @codesPerHour, true),
-               set_config('wedsync.referrals.per_referrer_per_day', @perReferrerPerDay, true),
-               set_config('wedsync.referrals.per_ip_per_day', @perIpPerDay, true)
+    // Checks, counters, tier and (for a clean referral) the write, in one call as the request role.
+    private const string CreateSql = """
+        SELECT codes_this_hour, already_referred, reasons, referral_id, status,
+               tier, referrer_signup_cents, referrer_subscription_cents, referee_signup_cents,
+               referee_subscription_cents, currency, next_tier, next_tier_min_converted
+        FROM referral_create(@email, @ip, @code, @referrerType, @rewardType,
+                             @codesPerHour, @perReferrerPerDay, @perIpPerDay, @minimumAccountAge)
         """;
 
-    // The code and the referral that uses it in one statement: no row when the drawn code is taken
-    // (ON CONFLICT DO NOTHING), so the caller draws again; a unique violation is the referred e-mail.
-    // The caller's organization and id come as parameters (read when the session opened): the
-    // app.current_* helpers are planned and run per call, and RLS checks the organization anyway.
+    // A flagged referral, or another code after a taken one: the code and the referral that uses it in
+    // one statement; no row when the drawn code is taken (ON CONFLICT DO NOTHING), so the caller draws
+    // again; a unique violation is the referred e-mail. The limits were stated by referral_create.
     private const string InsertReferralSql = """
         WITH code AS (
             INSERT INTO referral_codes (organization_id, user_id, code)
@@ -52,6 +51,10 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
         FROM code
         RETURNING id, status
         """;
+
+    /// <summary>What referral_create answered: the referral when it stored one.</summary>
+    private sealed record Opened(long CodesThisHour, bool AlreadyReferred, IReadOnlyList<string> Reasons,
+        Guid? ReferralId, string? Status, string Code, RewardTier Tier);
 
     public override void Configure()
     {
@@ -70,22 +73,28 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
     protected override async Task HandleInSessionAsync(Request req, CancellationToken ct)
     {
         var (email, ip) = Invitation(req);
-        var (signals, codesThisHour, converted) = opened
-            ?? throw new InvalidOperationException("The fraud signals were not read with the session.");
+        var answer = opened ?? throw new InvalidOperationException("referral_create was not called with the session.");
 
-        if (codesThisHour >= options.Value.CodesPerHour)
+        if (answer.ReferralId is { } storedId)
+        {
+            // No rule spoke against it: stored in the opening batch, committed with this answer.
+            await SendCreatedAsync(req, new Stored(storedId, answer.Status!, answer.Code, answer.Tier), [], 0m, flagged: false, ct);
+            return;
+        }
+
+        if (answer.CodesThisHour >= options.Value.CodesPerHour)
         {
             await SendCodesPerHourAsync();
             return;
         }
 
-        if (signals.AlreadyReferred)
+        if (answer.AlreadyReferred)
         {
             await SendAlreadyReferredAsync();
             return;
         }
 
-        var reasons = Assess(signals);
+        var reasons = Assess(answer.Reasons);
         var score = FraudRules.Score(reasons);
         if (score > FraudRules.RejectAbove)
         {
@@ -104,7 +113,7 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
         Stored stored;
         try
         {
-            stored = await InsertReferralAsync(req, email, score, reasons, flagged, ip, converted, ct);
+            stored = await InsertReferralAsync(req, email, score, reasons, flagged, ip, answer.Tier, ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -117,19 +126,43 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
         {
             // Concurrent requests took the last units of a limit after the signals were read.
             await Session.RollbackAsync();
-            if (limit == CodesPerHourReason)
-            {
-                await SendCodesPerHourAsync();
-                return;
-            }
-
-            var all = reasons.Append(limit).Distinct().ToList();
-            ReferralTelemetry.CountByRule(ReferralTelemetry.Rejected, all);
-            await Send.ResultAsync(ReferralProblems.RuleBroken(StatusCodes.Status422UnprocessableEntity,
-                $"The referral was rejected by the fraud rules: {string.Join(", ", all)}.", all, FraudRules.Score(all)));
+            await SendLimitReachedAsync(limit, reasons);
             return;
         }
 
+        await SendCreatedAsync(req, stored, reasons, score, flagged, ct);
+    }
+
+    /// <summary>
+    /// referral_create found the limits open, but concurrent requests took their last units before its
+    /// write did (the counter refused): the same answers as a limit read before the write.
+    /// </summary>
+    protected override async Task<bool> AnswerOpeningFailureAsync(PostgresException exception)
+    {
+        if (exception.SqlState == PostgresErrorCodes.CheckViolation && LimitReason(exception.ConstraintName) is { } limit)
+        {
+            await SendLimitReachedAsync(limit, []);
+            return true;
+        }
+
+        return false;
+    }
+
+    private Task SendLimitReachedAsync(string limit, IReadOnlyList<string> reasons)
+    {
+        if (limit == CodesPerHourReason)
+        {
+            return SendCodesPerHourAsync();
+        }
+
+        var all = reasons.Append(limit).Distinct().ToList();
+        ReferralTelemetry.CountByRule(ReferralTelemetry.Rejected, all);
+        return Send.ResultAsync(ReferralProblems.RuleBroken(StatusCodes.Status422UnprocessableEntity,
+            $"The referral was rejected by the fraud rules: {string.Join(", ", all)}.", all, FraudRules.Score(all)));
+    }
+
+    private async Task SendCreatedAsync(Request req, Stored stored, IReadOnlyList<string> reasons, decimal score, bool flagged, CancellationToken ct)
+    {
         var (referralId, status, code, tier) = stored;
         ReferralTelemetry.CodesCreated.Add(1);
         var rewardType = req.RewardType ?? "credit";
@@ -144,10 +177,9 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
         await Send.ResponseAsync(response, StatusCodes.Status201Created, ct);
     }
 
-    private IReadOnlyList<string> Assess(FraudSignals signals)
+    private static IReadOnlyList<string> Assess(IReadOnlyList<string> reasons)
     {
         using var activity = ReferralTelemetry.Source.StartActivity("referral fraud check");
-        var reasons = signals.BrokenRules(DateTimeOffset.UtcNow, options.Value);
         activity?.SetTag("wedsync.referral.fraud_reasons", string.Join(",", reasons));
         return reasons;
     }
@@ -178,29 +210,39 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
         Send.ResultAsync(ReferralProblems.RuleBroken(StatusCodes.Status409Conflict,
             "This person has already been referred; the first referral counts.", [FraudRules.AlreadyReferred]));
 
-    /// <summary>The signals, read in the session's opening batch (one round trip less per referral).</summary>
+    /// <summary>referral_create, called in the session's opening batch (one round trip for a clean referral).</summary>
     protected override OpeningQuery OpeningQueryFor(Request req)
     {
         var (email, ip) = Invitation(req);
-        var command = new NpgsqlBatchCommand(SignalsSql)
+        var code = ReferralCode.New();
+        var limits = options.Value;
+        var command = new NpgsqlBatchCommand(CreateSql)
         {
             Parameters =
             {
                 new NpgsqlParameter("email", email),
                 new NpgsqlParameter("ip", NpgsqlTypes.NpgsqlDbType.Inet) { Value = (object?)ip ?? DBNull.Value },
+                new NpgsqlParameter("code", code),
+                new NpgsqlParameter("referrerType", req.ReferrerType ?? "supplier"),
+                new NpgsqlParameter("rewardType", req.RewardType ?? "credit"),
+                new NpgsqlParameter("codesPerHour", limits.CodesPerHour),
+                new NpgsqlParameter("perReferrerPerDay", limits.ReferralsPerReferrerPerDay),
+                new NpgsqlParameter("perIpPerDay", limits.ReferralsPerIpPerDay),
+                new NpgsqlParameter("minimumAccountAge", TimeSpan.FromDays(FraudRules.MinimumAccountAgeDays)),
             },
         };
         return new OpeningQuery(command, async (reader, ct) =>
         {
             // No row when the caller has no profile: the base answers 403 before the handler runs.
             opened = await reader.ReadAsync(ct)
-                ? (new FraudSignals(
-                    reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0),
-                    !reader.IsDBNull(1) && reader.GetBoolean(1),
-                    reader.GetInt32(3),
-                    ip is null ? 0 : reader.GetInt32(4),
-                    reader.GetBoolean(5),
-                    !reader.IsDBNull(6) && reader.GetBoolean(6)), reader.GetInt32(2), reader.GetInt32(7))
+                ? new Opened(
+                    reader.GetInt32(0),
+                    reader.GetBoolean(1),
+                    reader.GetFieldValue<string[]>(2),
+                    reader.IsDBNull(3) ? null : reader.GetGuid(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    code,
+                    RewardTier.Read(reader, offset: 5))
                 : null;
         });
     }
@@ -211,62 +253,34 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
 
     private sealed record Stored(Guid ReferralId, string Status, string Code, RewardTier Tier);
 
-    /// <summary>Stores code and referral, and reads the caller's tier, in one round trip per drawn code.</summary>
+    /// <summary>Stores code and referral in one round trip per drawn code; the tier was read by referral_create.</summary>
     private async Task<Stored> InsertReferralAsync(Request req, string email, decimal score,
-        IReadOnlyList<string> reasons, bool flagged, IPAddress? ip, int converted, CancellationToken ct)
+        IReadOnlyList<string> reasons, bool flagged, IPAddress? ip, RewardTier tier, CancellationToken ct)
     {
         for (var attempt = 1; attempt <= CodeAttempts; attempt++)
         {
             var code = ReferralCode.New();
-            await using var batch = Session.CreateBatch();
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(LimitsSql)
+            await using var command = Session.CreateCommand(InsertReferralSql);
+            command.Parameters.Add(new NpgsqlParameter("org", Caller.OrganizationId!.Value));
+            command.Parameters.Add(new NpgsqlParameter("user", Caller.UserId!.Value));
+            command.Parameters.Add(new NpgsqlParameter("code", code));
+            command.Parameters.Add(new NpgsqlParameter("referrerType", req.ReferrerType ?? "supplier"));
+            command.Parameters.Add(new NpgsqlParameter("email", email));
+            command.Parameters.Add(new NpgsqlParameter("rewardType", req.RewardType ?? "credit"));
+            command.Parameters.Add(new NpgsqlParameter("score", score));
+            command.Parameters.Add(new NpgsqlParameter("reasons", reasons.ToArray()));
+            command.Parameters.Add(new NpgsqlParameter("flagged", flagged));
+            command.Parameters.Add(new NpgsqlParameter("ip", NpgsqlTypes.NpgsqlDbType.Inet) { Value = (object?)ip ?? DBNull.Value });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
             {
-                Parameters =
-                {
-                    new NpgsqlParameter("codesPerHour", Invariant(options.Value.CodesPerHour)),
-                    new NpgsqlParameter("perReferrerPerDay", Invariant(options.Value.ReferralsPerReferrerPerDay)),
-                    new NpgsqlParameter("perIpPerDay", Invariant(options.Value.ReferralsPerIpPerDay)),
-                },
-            });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertReferralSql)
-            {
-                Parameters =
-                {
-                    new NpgsqlParameter("org", Caller.OrganizationId!.Value),
-                    new NpgsqlParameter("user", Caller.UserId!.Value),
-                    new NpgsqlParameter("code", code),
-                    new NpgsqlParameter("referrerType", req.ReferrerType ?? "supplier"),
-                    new NpgsqlParameter("email", email),
-                    new NpgsqlParameter("rewardType", req.RewardType ?? "credit"),
-                    new NpgsqlParameter("score", score),
-                    new NpgsqlParameter("reasons", reasons.ToArray()),
-                    new NpgsqlParameter("flagged", flagged),
-                    new NpgsqlParameter("ip", NpgsqlTypes.NpgsqlDbType.Inet) { Value = (object?)ip ?? DBNull.Value },
-                },
-            });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {RewardTier.Columns} FROM referral_tier_for(@converted)")
-            {
-                Parameters = { new NpgsqlParameter("converted", converted) },
-            });
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            // The limits' set_config row comes first.
-            await reader.NextResultAsync(ct);
-            if (!await reader.ReadAsync(ct))
-            {
-                continue;
+                return new Stored(reader.GetGuid(0), reader.GetString(1), code, tier);
             }
-
-            var (id, status) = (reader.GetGuid(0), reader.GetString(1));
-            await reader.NextResultAsync(ct);
-            await reader.ReadAsync(ct);
-            return new Stored(id, status, code, RewardTier.Read(reader));
         }
 
         // 36^8 codes: five collisions in a row means something other than chance.
         throw new InvalidOperationException($"No free referral code after {CodeAttempts} attempts.");
     }
-
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Money(int cents, string currency) => $"{cents / 100m:0.00} {currency}";
 }

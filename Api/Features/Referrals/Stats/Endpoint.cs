@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Npgsql;
 using WedSync.Api.Features.Referrals.Shared;
 using WedSync.Api.Platform.Tenancy;
 
@@ -28,13 +29,19 @@ public sealed class Endpoint : TenantEndpoint<EmptyRequest, Response>
         Summary(s => s.Summary = "The caller's referral totals, rewards (cents), viral coefficient and tier");
     }
 
-    protected override async Task HandleInSessionAsync(EmptyRequest req, CancellationToken ct)
-    {
-        var response = await ReadAsync(Session, ct);
+    private Response? read;
 
+    /// <summary>The query rides in the session's opening batch: one round trip less per request.</summary>
+    protected override OpeningQuery OpeningQueryFor(EmptyRequest req) =>
+        new(new NpgsqlBatchCommand(Sql), async (reader, ct) =>
+        {
+            await reader.ReadAsync(ct);
+            read = Read(reader);
+        });
+
+    protected override Task HandleInSessionAsync(EmptyRequest req, CancellationToken ct) =>
         // The reader is closed before answering: the answer commits the session on this connection.
-        await Send.OkAsync(response, ct);
-    }
+        Send.OkAsync(read ?? throw new InvalidOperationException("The stats were not read with the session."), ct);
 
     /// <summary>The caller's standing, read in an open session; the operator console shows the same numbers.</summary>
     public static async Task<Response> ReadAsync(TenantSession session, CancellationToken ct)
@@ -42,6 +49,11 @@ public sealed class Endpoint : TenantEndpoint<EmptyRequest, Response>
         await using var command = session.CreateCommand(Sql);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
+        return Read(reader);
+    }
+
+    private static Response Read(NpgsqlDataReader reader)
+    {
         var converted = reader.GetInt64(1);
         var tier = RewardTier.Read(reader, offset: 4);
         return new Response(

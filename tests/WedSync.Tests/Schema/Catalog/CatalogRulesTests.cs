@@ -155,6 +155,27 @@ public sealed partial class CatalogRulesTests(AppHostFixture fixture)
         AssertNone(offenders, "policy(ies) calling an app.* helper unwrapped");
     }
 
+    [Fact]
+    public void Functions_that_policies_constraints_and_indexes_call_are_planned_once_per_session()
+    {
+        // Issue 16 ("Faster"): a LANGUAGE sql function with a SET clause is never inlined, so PostgreSQL
+        // parses and plans its body again in every statement that calls it. Behind a policy, a CHECK or an
+        // index expression that is every request (the claim helpers, app.canonical_mailbox): most of the
+        // create path's database CPU until 20250901800000 made them PL/pgSQL (one plan per session).
+        var offenders = Query("""
+            SELECT DISTINCT p.oid::regprocedure::text || ' (called by ' || d.classid::regclass::text || ')'
+            FROM pg_depend d
+            JOIN pg_proc p ON p.oid = d.refobjid AND d.refclassid = 'pg_proc'::regclass
+            JOIN pg_language l ON l.oid = p.prolang
+            JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE d.classid IN ('pg_policy'::regclass, 'pg_constraint'::regclass, 'pg_class'::regclass)
+              AND n.nspname IN ('public', 'app') AND l.lanname = 'sql' AND p.proconfig IS NOT NULL
+            ORDER BY 1
+            """);
+
+        AssertNone(offenders, "LANGUAGE sql function(s) with SET, planned in every statement, behind a policy, constraint or index");
+    }
+
     private List<string> Query(string sql) => fixture.QueryStrings(sql);
 
     private static void AssertNone(IReadOnlyCollection<string> offenders, string what) =>
