@@ -33,31 +33,43 @@ public sealed class MigrationLock : IAsyncDisposable
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var deadline = DateTime.UtcNow + timeout;
             var announced = false;
             while (true)
             {
-                await using var attempt = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1, $2)", connection, transaction);
-                attempt.Parameters.AddWithValue(KeySpace);
-                attempt.Parameters.AddWithValue(KeyMigrations);
-                if (await attempt.ExecuteScalarAsync(cancellationToken) is true)
+                // Every attempt is a transaction of its own, ended before the wait: a waiter whose transaction
+                // stayed open would be an old snapshot that the holder's CREATE INDEX CONCURRENTLY waits for,
+                // while the waiter waits for the holder; PostgreSQL cannot see that cycle (the holder waits in
+                // this process, not in a lock), so both would hang until the lock timeout.
+                var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await using (var attempt = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1, $2)", connection, transaction))
                 {
-                    await KeepOpenAsync(connection, transaction, cancellationToken);
-                    return new MigrationLock(connection, transaction);
+                    attempt.Parameters.AddWithValue(KeySpace);
+                    attempt.Parameters.AddWithValue(KeyMigrations);
+                    if (await attempt.ExecuteScalarAsync(cancellationToken) is true)
+                    {
+                        await KeepOpenAsync(connection, transaction, cancellationToken);
+                        return new MigrationLock(connection, transaction);
+                    }
                 }
 
+                string? holder = null;
+                if (!announced || DateTime.UtcNow >= deadline)
+                {
+                    holder = await DescribeHolderAsync(connection, transaction, cancellationToken);
+                }
+
+                await transaction.RollbackAsync(cancellationToken);
+                await transaction.DisposeAsync();
                 if (!announced)
                 {
-                    logger.LogWarning("Waiting for the migration lock held by {Holder} (timeout {Timeout})",
-                        await DescribeHolderAsync(connection, transaction, cancellationToken), timeout);
+                    logger.LogWarning("Waiting for the migration lock held by {Holder} (timeout {Timeout})", holder, timeout);
                     announced = true;
                 }
 
                 if (DateTime.UtcNow >= deadline)
                 {
-                    throw new TimeoutException(
-                        $"The migration lock is still held by {await DescribeHolderAsync(connection, transaction, cancellationToken)} after {timeout}.");
+                    throw new TimeoutException($"The migration lock is still held by {holder} after {timeout}.");
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
