@@ -11,7 +11,7 @@ namespace WedSync.Api.OperatorConsole;
 /// </summary>
 public static class ConsoleEvents
 {
-    /// <summary>At most this many rows per page view (the LIMIT below); the API pages beyond.</summary>
+    /// <summary>At most this many rows per page view; the API pages beyond.</summary>
     public const int Limit = 100;
 
     private const string ListSql = $"""
@@ -21,7 +21,7 @@ public static class ConsoleEvents
           AND (@type::text IS NULL OR e.event_type = @type)
           AND (@resolved::boolean IS NULL OR (e.resolved_at IS NOT NULL) = @resolved)
         ORDER BY e.created_at DESC, e.id
-        LIMIT 100
+        LIMIT @limit
         """;
 
     private const string ResolveSql = """
@@ -29,13 +29,16 @@ public static class ConsoleEvents
         WHERE e.id = @id AND e.resolved_at IS NULL
         """;
 
-    public static async Task<IReadOnlyList<MonitoringEvent>> ListAsync(TenantSession session, string? severity, string? type, bool? resolved, CancellationToken ct)
+    /// <param name="limit">the newest this many (at most <see cref="Limit"/>): each row's data is redacted, so a page asks for what it shows.</param>
+    public static async Task<IReadOnlyList<MonitoringEvent>> ListAsync(
+        TenantSession session, string? severity, string? type, bool? resolved, int limit, CancellationToken ct)
     {
         var items = new List<MonitoringEvent>();
         await using var command = session.CreateCommand(ListSql);
         command.Parameters.Add(new NpgsqlParameter("severity", NpgsqlDbType.Text) { Value = (object?)severity ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)type ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("resolved", NpgsqlDbType.Boolean) { Value = (object?)resolved ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", Math.Clamp(limit, 1, Limit));
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

@@ -1,72 +1,51 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
-using WedSync.Migrations.Catalog;
-using WedSync.Migrations.Journal;
+using System.Reflection;
+using System.Text.Json.Serialization;
+using WedSync.Api.Platform.Health;
+using WedSync.Migrations.Plan;
 using WedSync.Migrations.Status;
 
 namespace WedSync.Api.OperatorConsole;
 
-/// <summary>One script of a request as the Migrations page shows it; <c>State</c> is the API's word (applied, pending, modified, unknown, missing file).</summary>
-public sealed record ConsoleMigrationFile(string Name, string State, DateTimeOffset? AppliedAt, int? DurationMs);
-
 /// <summary>
-/// One migration request (WS-047 ...) as the Migrations page shows it: its state in the API's words
-/// (complete, pending, modified, missing file), its files, and when its first and last script ran.
+/// What the Migrations page shows: the report GET /api/migrations answers (request table and schema drift)
+/// and the migrator's plan for the pending scripts, both read in-process by <see cref="MigrationCatalogStatus"/>.
 /// </summary>
-public sealed record ConsoleMigrationRequest(
-    string RequestId,
-    string State,
-    IReadOnlyList<ConsoleMigrationFile> Files,
-    DateTimeOffset? FirstAppliedAt,
-    DateTimeOffset? LastAppliedAt);
+public sealed record ConsoleMigrationReport(MigrationStatusReport Report, IReadOnlyList<PlannedRequest> Plan);
 
 /// <summary>
-/// The Migrations page's read: the journal against the catalog and the request manifest embedded in
-/// the migrator, computed as GET /api/migrations does (MigrationStatusCalculator). The page depends only
-/// on the records above, so this one file is what changes when the API's request report changes.
-/// The journal is platform data: read with the API's own login, outside the tenant session, after the
-/// page's gate has checked the platform_admin role.
+/// The Migrations pages' read and words. The page computes nothing of its own: the report is the API's
+/// (<see cref="MigrationCatalogStatus.ReportAsync"/>), the plan the migrator's <c>plan</c>
+/// (<see cref="MigrationCatalogStatus.PlanAsync"/>), and the state words are the JSON names the API writes.
+/// Both are platform data read with the API's own login: the pages' gate checks platform_admin first.
 /// </summary>
 public static class ConsoleMigrations
 {
-    private static readonly ScriptCatalog Catalog = ScriptCatalog.Embedded(ScriptCatalog.SchemaFolder);
-    private static readonly RequestManifest Manifest = RequestManifest.Embedded();
-
-    public static async Task<IReadOnlyList<ConsoleMigrationRequest>> ReadAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    public static async Task<ConsoleMigrationReport> ReadAsync(MigrationCatalogStatus status, CancellationToken ct)
     {
-        var journal = await new JournalStore(dataSource, NullLogger.Instance).ReadAsync(ct);
-        var report = MigrationStatusCalculator.Calculate(Catalog, Manifest, journal);
-        return report.Requests
-            .Select(request =>
-            {
-                var files = request.Scripts.Select(s => new ConsoleMigrationFile(s.Name, Word(s.State), s.AppliedAt, s.DurationMs)).ToList();
-                var applied = files.Where(f => f.AppliedAt is not null).Select(f => f.AppliedAt!.Value).ToList();
-                return new ConsoleMigrationRequest(request.RequestId, Word(request.State), files,
-                    applied.Count == 0 ? null : applied.Min(), applied.Count == 0 ? null : applied.Max());
-            })
-            .ToList();
+        var report = await status.ReportAsync(ct);
+        var plan = report.Scripts.Any(s => s.State == ScriptState.Pending) ? await status.PlanAsync(ct) : [];
+        return new ConsoleMigrationReport(report, plan);
     }
+
+    /// <summary>Whether some script of the request ran, so that its impact (before against after) can be read.</summary>
+    public static bool HasImpact(RequestStatus request) => request.Scripts.Any(s => s.AppliedAt is not null);
+
+    /// <summary>When the request's last script ran, if any did.</summary>
+    public static DateTimeOffset? LastAppliedAt(RequestStatus request) =>
+        request.Scripts.Select(s => s.AppliedAt).Where(a => a is not null).Max();
+
+    /// <summary>An enum member as the API's JSON names it (its JsonStringEnumMemberName: "missing file", "this run").</summary>
+    public static string Word<T>(T value)
+        where T : struct, Enum => Words<T>.Of[value];
 
     /// <summary>A state word as a CSS class name ("missing file": missing-file).</summary>
     public static string Css(string state) => state.Replace(" ", "-", StringComparison.Ordinal);
 
-    /// <summary>The state words of the API's JSON (its enums' JsonStringEnumMemberName).</summary>
-    private static string Word(RequestState state) => state switch
+    private static class Words<T>
+        where T : struct, Enum
     {
-        RequestState.Complete => "complete",
-        RequestState.Pending => "pending",
-        RequestState.Modified => "modified",
-        RequestState.MissingFile => "missing file",
-        _ => state.ToString(),
-    };
-
-    private static string Word(ScriptState state) => state switch
-    {
-        ScriptState.Applied => "applied",
-        ScriptState.Pending => "pending",
-        ScriptState.Modified => "modified",
-        ScriptState.Unknown => "unknown",
-        ScriptState.MissingFile => "missing file",
-        _ => state.ToString(),
-    };
+        public static readonly IReadOnlyDictionary<T, string> Of = Enum.GetValues<T>().ToDictionary(
+            v => v,
+            v => typeof(T).GetField(v.ToString())!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? v.ToString());
+    }
 }

@@ -30,6 +30,15 @@ public static class MigrationPlanner
     public static async Task<IReadOnlyList<PlannedRequest>> PlanAsync(string connectionString, ScriptCatalog catalog, RequestManifest manifest, CancellationToken cancellationToken)
     {
         await using var dataSource = MigratorDataSource.Create(connectionString);
+        return await PlanAsync(dataSource, catalog, manifest, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same plan over a data source the caller owns (the API's console page runs it in-process,
+    /// as GET /api/migrations reads the report): one connection, in a read-only transaction rolled back.
+    /// </summary>
+    public static async Task<IReadOnlyList<PlannedRequest>> PlanAsync(NpgsqlDataSource dataSource, ScriptCatalog catalog, RequestManifest manifest, CancellationToken cancellationToken)
+    {
         var entries = await new JournalStore(dataSource, NullLogger.Instance).ReadAsync(cancellationToken);
         var status = MigrationStatusCalculator.Calculate(catalog, manifest, entries);
         var pending = status.Scripts.Where(s => s.State == ScriptState.Pending).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using WedSync.Migrations.Catalog;
 using WedSync.Tests.Api.Support;
 using WedSync.Tests.Infrastructure;
 using WedSync.Tests.Monitoring;
@@ -26,7 +27,7 @@ public sealed class ConsoleTablesAndMigrationsTests(AppHostFixture fixture, Cons
     private static readonly Dictionary<string, string[]> DataMarkers = new()
     {
         ["/console/tables"] = ["data-testid=\"rls-risks\"", "data-testid=\"table-health\"", "data-relation=", "data-table="],
-        ["/console/migrations"] = ["data-testid=\"migration-requests\"", "data-request=", "data-file="],
+        ["/console/migrations"] = ["data-testid=\"migration-requests\"", "data-request=", "data-file=", "data-testid=\"schema-drift\"", "data-testid=\"migration-plan\""],
         ["/console/migrations/WS-154"] = ["data-testid=\"migration-impact\"", "data-file="],
     };
 
@@ -105,12 +106,10 @@ public sealed class ConsoleTablesAndMigrationsTests(AppHostFixture fixture, Cons
     [Fact]
     public async Task The_Migrations_page_shows_every_request_of_the_manifest_with_its_state()
     {
-        var manifest = JsonSerializer.Deserialize<Dictionary<string, List<string>>>(await File.ReadAllTextAsync(ManifestPath()))!;
-        using var response = await fixture.Api.GetAsync("/api/migrations", MonitoringCalls.AdminToken);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        var states = JsonDocument.Parse(body).RootElement.GetProperty("requests").EnumerateArray()
-            .ToDictionary(r => r.GetProperty("requestId").GetString()!, r => r.GetProperty("state").GetString()!);
+        await using var manifestFile = File.OpenRead(ManifestPath());
+        var manifest = RequestManifest.Parse(manifestFile, ManifestPath());
+        var report = await MigrationsReportAsync();
+        var requests = report.GetProperty("requests").EnumerateArray().ToDictionary(r => r.GetProperty("requestId").GetString()!);
 
         var page = await ConsolePages.SignInAsync(browser.Browser, Api, Operator);
         try
@@ -118,26 +117,57 @@ public sealed class ConsoleTablesAndMigrationsTests(AppHostFixture fixture, Cons
             await page.GotoAsync("/console/migrations");
             var rows = page.Locator("tr[data-request]");
             await rows.First.WaitForAsync();
-            Assert.Equal(manifest.Keys.Order(StringComparer.Ordinal).ToList(),
+            Assert.Equal(manifest.Entries.Select(e => e.Id).Order(StringComparer.Ordinal).ToList(),
                 (await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.getAttribute('data-request'))")).ToList());
-            foreach (var (requestId, files) in manifest)
+            foreach (var entry in manifest.Entries)
             {
-                var row = page.Locator($"tr[data-request=\"{requestId}\"]");
-                Assert.True(states.TryGetValue(requestId, out var state), $"GET /api/migrations has no {requestId}");
+                var row = page.Locator($"tr[data-request=\"{entry.Id}\"]");
+                Assert.True(requests.TryGetValue(entry.Id, out var api), $"GET /api/migrations has no {entry.Id}");
+                var requested = entry.Requested?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+                // Title and request date: the manifest's, as the API reports them.
+                Assert.Equal(entry.Title, StringOrNull(api, "title"));
+                Assert.Equal(requested, StringOrNull(api, "requested"));
+                Assert.Equal(entry.Title ?? "", await row.GetAttributeAsync("data-title") ?? "");
+                Assert.Equal(entry.Title ?? "—", (await row.Locator("td[data-label=\"Title\"]").InnerTextAsync()).Trim());
+                Assert.Equal(requested ?? "", await row.GetAttributeAsync("data-requested") ?? "");
+                Assert.Equal(requested ?? "—", (await row.Locator("td[data-label=\"Requested\"]").InnerTextAsync()).Trim());
+
+                // State, applied (this run / before / not applied) and whether the files exist: the API's words.
+                var state = api.GetProperty("state").GetString();
                 Assert.Equal(state, await row.GetAttributeAsync("data-state"));
-                Assert.Equal(state, (await row.Locator(".state").First.InnerTextAsync()).Trim());
-                Assert.Equal(files, (await row.Locator("li[data-file]").EvaluateAllAsync<string[]>("items => items.map(i => i.getAttribute('data-file'))")).ToList());
+                Assert.Equal(state, (await row.Locator("td[data-label=\"State\"] .state").InnerTextAsync()).Trim());
+                var applied = api.GetProperty("applied").GetString();
+                Assert.Equal(applied, await row.GetAttributeAsync("data-applied"));
+                Assert.Equal(applied, (await row.Locator(".applied").InnerTextAsync()).Trim());
+                Assert.Equal(api.GetProperty("filesExist").GetBoolean() ? "true" : "false", await row.GetAttributeAsync("data-files-exist"));
+
+                // Files in the manifest's order, each with the API's per-script state.
+                Assert.Equal(entry.Scripts, (await row.Locator("li[data-file]").EvaluateAllAsync<string[]>("items => items.map(i => i.getAttribute('data-file'))")).ToList());
+                foreach (var script in api.GetProperty("scripts").EnumerateArray())
+                {
+                    Assert.Equal(script.GetProperty("state").GetString(),
+                        await row.Locator($"li[data-file=\"{script.GetProperty("name").GetString()}\"]").GetAttributeAsync("data-file-state"));
+                }
             }
 
+            // The plan lists exactly the scripts the report calls pending (none in a fully migrated database: the empty state).
+            var pending = report.GetProperty("scripts").EnumerateArray()
+                .Where(s => s.GetProperty("state").GetString() == "pending").Select(s => s.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
+            var plan = page.GetByTestId("migration-plan");
+            Assert.Equal(pending, (await plan.Locator("[data-plan-script]").EvaluateAllAsync<string[]>("items => items.map(i => i.getAttribute('data-plan-script'))"))
+                .Order(StringComparer.Ordinal).ToList());
+            Assert.Equal(pending.Count == 0 ? 1 : 0, await plan.GetByTestId("no-pending").CountAsync());
+
             // Times in the viewer's zone (the context runs in Europe/Berlin), UTC on hover.
-            var applied = page.Locator("tr[data-state=\"complete\"] time[data-local-time]").First;
-            Assert.EndsWith("UTC", await applied.GetAttributeAsync("title"), StringComparison.Ordinal);
-            await Assertions.Expect(applied).Not.ToHaveTextAsync(new System.Text.RegularExpressions.Regex("UTC$"));
+            var appliedAt = page.Locator("tr[data-state=\"complete\"] time[data-local-time]").First;
+            Assert.EndsWith("UTC", await appliedAt.GetAttributeAsync("title"), StringComparison.Ordinal);
+            await Assertions.Expect(appliedAt).Not.ToHaveTextAsync(new System.Text.RegularExpressions.Regex("UTC$"));
 
             // A request's impact, from its row; for an unknown request the page says what to do.
             await page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "Impact of WS-154" }).ClickAsync();
             await page.GetByTestId("migration-impact").WaitForAsync();
-            Assert.Equal(states["WS-154"], (await page.GetByTestId("request-state").InnerTextAsync()).Trim());
+            Assert.Equal(requests["WS-154"].GetProperty("state").GetString(), (await page.GetByTestId("request-state").InnerTextAsync()).Trim());
             var (status, html) = await ConsolePages.OpenAsync(page, "/console/migrations/WS-999999");
             Assert.Equal(200, status);
             Assert.Contains("Pick one from the list of requests", html, StringComparison.Ordinal);
@@ -145,6 +175,56 @@ public sealed class ConsoleTablesAndMigrationsTests(AppHostFixture fixture, Cons
         finally
         {
             await page.Context.CloseAsync();
+        }
+    }
+
+    /// <summary>
+    /// Two hand-made objects outside migrations (a table and an index on it, the example kind) show on
+    /// the page as drift, as GET /api/migrations names them, and leave it once dropped. The probe lives in a
+    /// schema of its own that the request role cannot reach (no RLS finding, no health change), and the test
+    /// asserts only on its own objects: other tests of the shared database make objects by hand too.
+    /// </summary>
+    [Fact]
+    public async Task A_hand_made_index_shows_on_the_Migrations_page_as_drift()
+    {
+        var schema = $"console_drift_{Guid.NewGuid():N}"[..30];
+        var table = $"{schema}.probe";
+        var index = $"{schema}.ix_probe_note";
+        var page = await ConsolePages.SignInAsync(browser.Browser, Api, Operator);
+        try
+        {
+            await fixture.ExecuteAsync($"CREATE SCHEMA {schema}; CREATE TABLE {table} (id int PRIMARY KEY, note text); CREATE INDEX ix_probe_note ON {table} (note)");
+
+            var api = (await MigrationsReportAsync()).GetProperty("schemaDrift");
+            Assert.True(api.GetProperty("drifted").GetBoolean());
+            var named = api.GetProperty("objects").EnumerateArray()
+                .ToDictionary(o => (o.GetProperty("kind").GetString(), o.GetProperty("name").GetString()), o => o.GetProperty("change").GetString());
+            Assert.Equal("added", named[("index", index)]);
+            Assert.Equal("added", named[("table", table)]);
+
+            // The page compares the live schema on every load: the drift is there at once.
+            await page.GotoAsync("/console/migrations");
+            var drift = page.GetByTestId("schema-drift");
+            Assert.Equal("true", await drift.GetAttributeAsync("data-drifted"));
+            foreach (var (kind, name) in new[] { ("index", index), ("table", table) })
+            {
+                var row = drift.Locator($"tr[data-object=\"{name}\"][data-kind=\"{kind}\"]");
+                Assert.Equal(1, await row.CountAsync());
+                Assert.Equal("added", await row.GetAttributeAsync("data-change"));
+            }
+
+            Assert.Contains("ix_probe_note", await drift.Locator($"tr[data-object=\"{index}\"] td[data-label=\"Live\"]").InnerTextAsync(), StringComparison.Ordinal);
+            Assert.Equal(0, await drift.GetByTestId("no-drift").CountAsync());
+
+            await fixture.ExecuteAsync($"DROP SCHEMA {schema} CASCADE");
+            await page.GotoAsync("/console/migrations");
+            await page.GetByTestId("schema-drift").WaitForAsync();
+            Assert.Equal(0, await page.Locator($"tr[data-object^=\"{schema}.\"]").CountAsync());
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+            await fixture.ExecuteAsync($"DROP SCHEMA IF EXISTS {schema} CASCADE");
         }
     }
 
@@ -256,6 +336,17 @@ public sealed class ConsoleTablesAndMigrationsTests(AppHostFixture fixture, Cons
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
     }
+
+    private async Task<JsonElement> MigrationsReportAsync()
+    {
+        using var response = await fixture.Api.GetAsync("/api/migrations", MonitoringCalls.AdminToken);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static string? StringOrNull(JsonElement element, string property) =>
+        element.GetProperty(property).ValueKind == JsonValueKind.Null ? null : element.GetProperty(property).GetString();
 
     private async Task<Guid?> OpenEventAsync(string qualified) =>
         await fixture.ExecuteAsync(

@@ -1,8 +1,6 @@
 using FastEndpoints;
-using Npgsql;
 using WedSync.Api.Platform.Auth;
 using WedSync.Api.Platform.Health;
-using WedSync.Migrations.Drift;
 using WedSync.Migrations.Status;
 
 namespace WedSync.Api.Features.Migrations.GetStatus;
@@ -11,9 +9,10 @@ namespace WedSync.Api.Features.Migrations.GetStatus;
 /// The report's request table, produced by software: each request (WS-047 ...) complete, pending,
 /// modified or missing file, and each script with when it ran, its checksum and duration.
 /// The journal is platform data, not tenant data, so it is read outside the tenant session; so is
-/// the live schema, compared with the migrator's last recorded fingerprint (schemaDrift).
+/// the live schema, compared with the migrator's last recorded fingerprint (schemaDrift). The console's
+/// Migrations page shows the same report (MigrationCatalogStatus.ReportAsync).
 /// </summary>
-public sealed class Endpoint(MigrationCatalogStatus status, NpgsqlDataSource dataSource) : EndpointWithoutRequest<MigrationStatusReport>
+public sealed class Endpoint(MigrationCatalogStatus status) : EndpointWithoutRequest<MigrationStatusReport>
 {
     public override void Configure()
     {
@@ -34,5 +33,5 @@ public sealed class Endpoint(MigrationCatalogStatus status, NpgsqlDataSource dat
     }
 
     public override async Task HandleAsync(CancellationToken ct) =>
-        await Send.OkAsync(await status.ReadAsync(ct) with { SchemaDrift = await SchemaFingerprintStore.CompareAsync(dataSource, ct) }, ct);
+        await Send.OkAsync(await status.ReportAsync(ct), ct);
 }
