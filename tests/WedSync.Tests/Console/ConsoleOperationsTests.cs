@@ -207,7 +207,7 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
     /// without a reload (the resolution is announced like a new event).
     /// </summary>
     [Fact]
-    public async Task A_slow_query_started_in_another_session_appears_on_Overview_without_a_reload()
+    public async Task A_slow_query_started_in_another_session_appears_on_Overview_without_a_reload_within_2_s()
     {
         var threshold = new MonitoringOptions().SlowQueryEventThreshold;
         var page = await ConsolePages.SignInAsync(browser.Browser, Api, Operator);
@@ -251,6 +251,10 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
             var seenAt = DateTimeOffset.FromUnixTimeMilliseconds((long)seenMs);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"slow query pid {pid}: crossed {crossing:O}; event recorded +{(createdAt - crossing).TotalMilliseconds:F0} ms; shown on Overview +{(seenAt - crossing).TotalMilliseconds:F0} ms"));
+            // The bound, from the moment the statement became slow by the server's clock to the row in
+            // the browser (one machine, one clock); typically 100-350 ms here on a loaded machine.
+            Assert.True(seenAt - crossing <= TimeSpan.FromSeconds(2),
+                $"shown on Overview {(seenAt - crossing).TotalMilliseconds:F0} ms after the statement crossed the slow-query threshold");
 
             // The statement ends: the next sample resolves its event, and the row leaves the page by itself too.
             await CancelAsync(pid.Value);
