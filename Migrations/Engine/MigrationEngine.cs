@@ -36,6 +36,9 @@ public sealed class MigrationEngine(
     public async Task<MigrationOutcome> UpAsync(IReadOnlyCollection<string> allowedLintRules, CancellationToken cancellationToken)
     {
         using var activity = MigrationTelemetry.Source.StartActivity("migrations up");
+        // The lint of the whole catalog runs while the database is found, locked and its journal read;
+        // what is pending is known only then, and only those scripts' findings count.
+        var catalogLint = lintPendingScripts ? Task.Run(() => PendingScriptGate.ErrorsByScript(catalog), cancellationToken) : null;
         await using var dataSource = MigratorDataSource.Create(connectionString);
         await DatabaseBootstrap.EnsureAsync(dataSource, connectionString, logger, cancellationToken);
         logger.LogDebug("Database found or created");
@@ -74,8 +77,8 @@ public sealed class MigrationEngine(
             var pendingNames = catalog.Scripts.Where(s => !applied.Contains(s.Name)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
             var prepared = catalog.Scripts.Where(s => pendingNames.Contains(s.Name)).Select(PreparedScript.Of).ToList();
             // A script the migrator cannot run at all is refused first (exit 6, in ApplyAsync); the lint judges runnable scripts.
-            var gate = lintPendingScripts && prepared.All(p => p.Problems.Count == 0)
-                ? PendingScriptGate.Check(catalog, pendingNames, allowedLintRules)
+            var gate = catalogLint is not null && pendingNames.Count > 0 && prepared.All(p => p.Problems.Count == 0)
+                ? PendingScriptGate.Check(await catalogLint, pendingNames, allowedLintRules)
                 : PendingScriptGate.Check(catalog, [], allowedLintRules);
             if (!gate.Passed)
             {

@@ -18,28 +18,41 @@ public sealed record PendingScriptGate(IReadOnlyList<LintFinding> Refused, IRead
     /// Lints <paramref name="pending"/> with every rule, the whole catalog as the evidence the rules may
     /// look at (an index a later script adds), as <c>lint</c> would lint the folder.
     /// </summary>
-    public static PendingScriptGate Check(ScriptCatalog catalog, IReadOnlyCollection<string> pending, IReadOnlyCollection<string> allowed)
-    {
-        if (pending.Count == 0)
-        {
-            return new PendingScriptGate([], new Dictionary<string, IReadOnlyList<string>>());
-        }
+    public static PendingScriptGate Check(ScriptCatalog catalog, IReadOnlyCollection<string> pending, IReadOnlyCollection<string> allowed) =>
+        pending.Count == 0 ? Check(new Dictionary<string, IReadOnlyList<LintFinding>>(), pending, allowed) : Check(ErrorsByScript(catalog, pending), pending, allowed);
 
-        var files = catalog.Scripts.Select(s => SqlScriptFile.Parse(s.Name, s.Contents)).ToList();
+    /// <summary>
+    /// The gate from error findings linted before (<see cref="ErrorsByScript"/>): <c>up</c> lints while it
+    /// connects, takes the lock and reads the journal, so the lint costs a run no time of its own.
+    /// </summary>
+    public static PendingScriptGate Check(
+        IReadOnlyDictionary<string, IReadOnlyList<LintFinding>> errorsByScript, IReadOnlyCollection<string> pending, IReadOnlyCollection<string> allowed)
+    {
         var refused = new List<LintFinding>();
         var overridden = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var file in files.Where(f => pending.Contains(f.Name)))
+        foreach (var (name, errors) in errorsByScript.Where(e => pending.Contains(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal))
         {
-            var errors = ScriptLinter.AllRules.Lint(file, files).Where(f => f.Severity == LintSeverity.Error).ToList();
             refused.AddRange(errors.Where(f => !allowed.Contains(f.Rule)));
             var allowedHere = errors.Select(f => f.Rule).Where(allowed.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
             if (allowedHere.Count > 0)
             {
-                overridden[file.Name] = allowedHere;
+                overridden[name] = allowedHere;
             }
         }
 
         return new PendingScriptGate(refused, overridden);
+    }
+
+    /// <summary>
+    /// Error-level findings per script of the catalog (only of <paramref name="only"/> when given), the
+    /// scripts linted in parallel: the rules read the parsed files and nothing else.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<LintFinding>> ErrorsByScript(ScriptCatalog catalog, IReadOnlyCollection<string>? only = null)
+    {
+        var files = catalog.Scripts.AsParallel().AsOrdered().Select(s => SqlScriptFile.Parse(s.Name, s.Contents)).ToList();
+        return files.Where(f => only is null || only.Contains(f.Name)).AsParallel()
+            .Select(file => (file.Name, Errors: (IReadOnlyList<LintFinding>)ScriptLinter.AllRules.Lint(file, files).Where(f => f.Severity == LintSeverity.Error).ToList()))
+            .ToDictionary(e => e.Name, e => e.Errors, StringComparer.Ordinal);
     }
 
     /// <summary>The refusal, one finding a line with its remedy, and how to override.</summary>
