@@ -18,7 +18,8 @@ COMMENT ON COLUMN monitoring_history.query_captures.dealloc IS
 COMMENT ON COLUMN monitoring_history.query_captures.deallocations IS
     'Eviction rounds of pg_stat_statements during (interval_start, captured_at]; above 0 the interval''s counts are lower bounds. NULL: unknown.';
 
--- As in 20250901500000, plus stats_since where the extension has it and the eviction rounds.
+-- As in 20250901500000, plus stats_since where the extension has it and the eviction rounds, and the
+-- counters replaced by TRUNCATE instead of DELETE.
 CREATE OR REPLACE FUNCTION monitoring_history.capture_queries(p_top integer)
 RETURNS integer
 LANGUAGE plpgsql
@@ -119,7 +120,9 @@ BEGIN
             ', v_schema);
     END IF;
 
-    DELETE FROM monitoring_history.query_counters;
+    -- Replaced whole at every capture: TRUNCATE leaves no dead rows (a DELETE of every row each interval
+    -- was half the table dead, which the advisor's needs_vacuum rightly flagged).
+    TRUNCATE monitoring_history.query_counters;
     INSERT INTO monitoring_history.query_counters
     SELECT userid, queryid, toplevel, calls, total_time_ms, rows, shared_blks_hit, shared_blks_read FROM pg_temp.monitoring_current;
 
