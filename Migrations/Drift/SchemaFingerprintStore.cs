@@ -54,10 +54,23 @@ public static class SchemaFingerprintStore
         foreach (var command in new[]
             {
                 new NpgsqlBatchCommand(SchemaFingerprint.PinSearchPathSql),
-                new NpgsqlBatchCommand($"DELETE FROM {ObjectsTable}"),
+                // Only what changed is written: a run that changed nothing leaves no dead rows behind (a
+                // DELETE of every row per run was a table mostly dead, which the advisor's needs_vacuum
+                // flags), and readers keep MVCC (TRUNCATE would show a concurrent reader an empty table).
                 new NpgsqlBatchCommand($"""
-                    INSERT INTO {ObjectsTable} (kind, name, hash, definition)
-                    SELECT kind, name, md5(coalesce(definition, '')), coalesce(definition, '') FROM ({SchemaFingerprint.Sql}) f
+                    CREATE TEMP TABLE live_schema_objects ON COMMIT DROP AS
+                    SELECT kind, name, md5(coalesce(definition, '')) AS hash, coalesce(definition, '') AS definition
+                    FROM ({SchemaFingerprint.Sql}) f
+                    """),
+                new NpgsqlBatchCommand($"""
+                    DELETE FROM {ObjectsTable} o
+                    WHERE NOT EXISTS (SELECT 1 FROM pg_temp.live_schema_objects l WHERE l.kind = o.kind AND l.name = o.name)
+                    """),
+                new NpgsqlBatchCommand($"""
+                    INSERT INTO {ObjectsTable} AS o (kind, name, hash, definition)
+                    SELECT kind, name, hash, definition FROM pg_temp.live_schema_objects
+                    ON CONFLICT (kind, name) DO UPDATE SET hash = excluded.hash, definition = excluded.definition
+                    WHERE o.hash IS DISTINCT FROM excluded.hash OR o.definition IS DISTINCT FROM excluded.definition
                     """),
                 new NpgsqlBatchCommand($"""
                     INSERT INTO {FingerprintTable} (recorded_at, object_count, migrator_version)
