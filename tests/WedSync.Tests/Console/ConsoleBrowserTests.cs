@@ -75,6 +75,14 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
                     Assert.True(status == 403, $"{email} {path}: {status}");
                     Assert.Contains("403", html, StringComparison.Ordinal);
                     Assert.DoesNotContain(DataMarkers[path], html, StringComparison.Ordinal);
+                    if (path == "/console/referrals")
+                    {
+                        // Nor the organization's series and channels, nor anyone's referrals.
+                        foreach (var marker in new[] { "referral-chart", "top-channels", "data-referral-id" })
+                        {
+                            Assert.DoesNotContain(marker, html, StringComparison.Ordinal);
+                        }
+                    }
                 }
             }
         }
