@@ -16,6 +16,14 @@ public static class ConsoleCharts
     private static readonly SP.Color Ink = SP.Color.FromHex("#424242");
     private static readonly SP.Color Grid = SP.Color.FromHex("#E0E0E0");
 
+    // Series of a multi-line chart: Fluent UI's blue, green and purple, each with a pattern and marker of its own.
+    private static readonly (SP.Color Color, SP.LinePattern Pattern, SP.MarkerShape Marker)[] Styles =
+    [
+        (Line, SP.LinePattern.Solid, SP.MarkerShape.FilledCircle),
+        (SP.Color.FromHex("#107C10"), SP.LinePattern.Dashed, SP.MarkerShape.FilledSquare),
+        (SP.Color.FromHex("#8764B8"), SP.LinePattern.Dotted, SP.MarkerShape.FilledTriangleUp),
+    ];
+
     /// <summary>A line chart with date axis and a labelled value axis; width and height in CSS pixels.</summary>
     public static MarkupString LineChart(IReadOnlyList<DateTimeOffset> times, IReadOnlyList<double> values, string valueLabel, int width = 720, int height = 280)
     {
@@ -47,6 +55,50 @@ public static class ConsoleCharts
             plot.Layout.Frameless();
             plot.FigureBackground.Color = SP.Colors.Transparent;
             plot.DataBackground.Color = SP.Colors.Transparent;
+            return new MarkupString(plot.GetSvgHtml(width, height));
+        }
+        finally
+        {
+            plot.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Counts per UTC day, one line per series with a legend below; the series differ in colour, line
+    /// pattern and marker, so they stay apart without colour. Width and height in CSS pixels.
+    /// </summary>
+    public static MarkupString DailyCounts(IReadOnlyList<DateOnly> days, IReadOnlyList<(string Label, IReadOnlyList<long> Counts)> series, int width = 720, int height = 300)
+    {
+        var plot = new SP.Plot();
+        try
+        {
+            var xs = days.Select(d => d.ToDateTime(TimeOnly.MinValue).ToOADate()).ToArray();
+            for (var i = 0; i < series.Count; i++)
+            {
+                var (color, pattern, marker) = Styles[i % Styles.Length];
+                var line = plot.Add.Scatter(xs, series[i].Counts.Select(c => (double)c).ToArray());
+                line.LegendText = series[i].Label;
+                line.Color = color;
+                line.LineWidth = 2;
+                line.LinePattern = pattern;
+                line.MarkerShape = marker;
+                line.MarkerSize = xs.Length < 40 ? 5 : 0;
+            }
+
+            plot.Axes.DateTimeTicksBottom();
+            plot.XLabel("UTC day");
+            plot.YLabel("count per day");
+            plot.Axes.Color(Ink);
+            plot.Grid.MajorLineColor = Grid;
+            plot.ShowLegend(SP.Edge.Bottom);
+            var highest = series.SelectMany(s => s.Counts).DefaultIfEmpty(0).Max();
+            // Counts start at 0; a flat zero series still gets a visible axis.
+            plot.Axes.SetLimitsY(0, Math.Max(1, highest * 1.1));
+            if (xs.Length == 1)
+            {
+                plot.Axes.SetLimitsX(xs[0] - 1, xs[0] + 1);
+            }
+
             return new MarkupString(plot.GetSvgHtml(width, height));
         }
         finally

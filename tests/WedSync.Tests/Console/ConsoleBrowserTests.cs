@@ -75,6 +75,14 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
                     Assert.True(status == 403, $"{email} {path}: {status}");
                     Assert.Contains("403", html, StringComparison.Ordinal);
                     Assert.DoesNotContain(DataMarkers[path], html, StringComparison.Ordinal);
+                    if (path == "/console/referrals")
+                    {
+                        // Nor the organization's series and channels, nor anyone's referrals.
+                        foreach (var marker in new[] { "referral-chart", "top-channels", "data-referral-id" })
+                        {
+                            Assert.DoesNotContain(marker, html, StringComparison.Ordinal);
+                        }
+                    }
                 }
             }
         }
@@ -224,6 +232,95 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
             }
 
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = ConsolePages.DocsPath("console-referrals.png"), FullPage = true });
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_Referrals_page_shows_the_daily_chart_top_channels_and_referrals_of_the_API()
+    {
+        var token = TestTokens.For(ConsolePages.UserId(OrgOwner));
+        var page = await ConsolePages.SignInAsync(browser.Browser, Api, OrgOwner);
+        try
+        {
+            await page.GotoAsync("/console/referrals");
+
+            // The chart: an SVG drawn on the server, with its text alternative and the days as a table.
+            var chart = page.GetByTestId("referral-chart");
+            Assert.True(await chart.Locator("svg").CountAsync() >= 1, "no svg in the chart");
+            var image = chart.Locator("[role=\"img\"]");
+            var description = await image.GetAttributeAsync("aria-label");
+            Assert.False(string.IsNullOrWhiteSpace(description));
+            Assert.Contains("Invites, clicks and conversions per UTC day", description, StringComparison.Ordinal);
+            Assert.Equal(description, (await chart.Locator("figcaption").TextContentAsync())!.Trim());
+
+            // The page's days, asked of the API for the same days: a run across UTC midnight compares like with like.
+            var days = await page.GetByTestId("referral-daily-table").Locator("tbody tr").AllAsync();
+            var shownDays = new List<(string Day, string Invites, string Clicks, string Conversions)>();
+            foreach (var row in days)
+            {
+                var cells = await row.Locator("th, td").AllTextContentsAsync();
+                shownDays.Add((cells[0].Trim(), cells[1].Trim(), cells[2].Trim(), cells[3].Trim()));
+            }
+
+            Assert.NotEmpty(shownDays);
+            using var analyticsResponse = await fixture.Api.GetAsync(
+                $"/api/referrals/analytics?from={shownDays[0].Day}&to={shownDays[^1].Day}", token);
+            analyticsResponse.EnsureSuccessStatusCode();
+            var analytics = await analyticsResponse.Content.ReadFromJsonAsync<JsonElement>();
+            var apiDays = analytics.GetProperty("daily").EnumerateArray()
+                .Select(d => (d.GetProperty("date").GetString()!, d.GetProperty("invites").GetRawText(), d.GetProperty("clicks").GetRawText(), d.GetProperty("conversions").GetRawText()))
+                .ToList();
+            Assert.Equal(30, apiDays.Count);
+            Assert.Equal(apiDays, shownDays);
+            foreach (var total in new[] { "invites", "clicks", "conversions" })
+            {
+                var sum = analytics.GetProperty("daily").EnumerateArray().Sum(d => d.GetProperty(total).GetInt64());
+                Assert.Contains($"{sum} {total}", description, StringComparison.Ordinal);
+            }
+
+            // Top channels: the analytics' list, in its order (the demo data shares over five channels).
+            var apiChannels = analytics.GetProperty("topChannels").EnumerateArray()
+                .Select(c => (c.GetProperty("shareType").GetString()!, c.GetProperty("platform").GetString() ?? "(any)", c.GetProperty("shares").GetRawText()))
+                .ToList();
+            Assert.NotEmpty(apiChannels);
+            var shownChannels = new List<(string, string, string)>();
+            foreach (var row in await page.GetByTestId("top-channels").Locator("tbody tr").AllAsync())
+            {
+                var cells = await row.Locator("td").AllTextContentsAsync();
+                shownChannels.Add((cells[0].Trim(), cells[1].Trim(), cells[2].Trim()));
+            }
+
+            Assert.Equal(apiChannels, shownChannels);
+
+            // The referral list: the newest 50 of GET /api/referrals, same rows, mailboxes and states, in order.
+            using var listResponse = await fixture.Api.GetAsync("/api/referrals?pageSize=50", token);
+            listResponse.EnsureSuccessStatusCode();
+            var list = await listResponse.Content.ReadFromJsonAsync<JsonElement>();
+            var apiReferrals = list.GetProperty("items").EnumerateArray()
+                .Select(r => (r.GetProperty("id").GetString()!, r.GetProperty("referredEmail").GetString()!, r.GetProperty("status").GetString()!))
+                .ToList();
+            Assert.NotEmpty(apiReferrals);
+            var shownReferrals = new List<(string, string, string)>();
+            foreach (var row in await page.GetByTestId("referral-list").Locator("tr[data-referral-id]").AllAsync())
+            {
+                shownReferrals.Add(((await row.GetAttributeAsync("data-referral-id"))!,
+                    (await row.Locator("td").First.TextContentAsync())!.Trim(),
+                    (await row.GetAttributeAsync("data-state"))!));
+            }
+
+            Assert.Equal(apiReferrals, shownReferrals);
+            Assert.Contains($"of {list.GetProperty("total").GetRawText()}", await page.GetByTestId("referral-list").Locator("caption").TextContentAsync(), StringComparison.Ordinal);
+            // Created times go through LocalTime: the UTC time on hover.
+            Assert.EndsWith("UTC", await page.GetByTestId("referral-list").Locator("time").First.GetAttributeAsync("title"), StringComparison.Ordinal);
+
+            // The page with data (the operator's scan below sees the empty states).
+            var problems = new List<string>();
+            await ScanAsync(page, "/console/referrals (owner)", problems);
+            Assert.True(problems.Count == 0, string.Join("\n", problems));
         }
         finally
         {

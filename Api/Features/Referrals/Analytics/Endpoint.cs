@@ -70,11 +70,21 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var to = req.To ?? today;
         var from = req.From ?? to.AddDays(-29);
+        await Send.OkAsync(await ReadAsync(Session, from, to, ct), ct);
+    }
+
+    /// <summary>
+    /// The organization's loop over the UTC days from..to (inclusive), read in an open session; the
+    /// operator console's Referrals page shows the same series and channels. The caller's org-admin
+    /// check is the caller's to make (the endpoint answers 403, the console its 403 page).
+    /// </summary>
+    public static async Task<Response> ReadAsync(TenantSession session, DateOnly from, DateOnly to, CancellationToken ct)
+    {
         var fromAt = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var untilAt = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
         // The three statements in one round trip.
-        await using var batch = Session.CreateBatch();
+        await using var batch = session.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(TotalsSql)
         {
             Parameters = { new NpgsqlParameter("from", fromAt), new NpgsqlParameter("until", untilAt) },
@@ -116,11 +126,11 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
             }
         }
 
-        await Send.OkAsync(new Response(from, to, users, invites, conversions,
+        return new Response(from, to, users, invites, conversions,
             ViralCoefficient: Ratio(invites, users) * Ratio(conversions, invites),
             SharingRate: Round(Ratio(sharers, users)),
             ConversionRate: Round(Ratio(conversions, invites)),
-            daily, channels), ct);
+            daily, channels);
     }
 
     private static decimal Ratio(long part, long whole) => whole == 0 ? 0 : (decimal)part / whole;

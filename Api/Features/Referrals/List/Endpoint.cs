@@ -31,10 +31,21 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
 
     protected override async Task HandleInSessionAsync(Request req, CancellationToken ct)
     {
-        await using var command = Session.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter("status", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)req.Status ?? DBNull.Value });
-        command.Parameters.AddWithValue("limit", req.PageSize);
-        command.Parameters.AddWithValue("offset", req.RowsBefore());
+        var (items, total) = await ReadAsync(Session, req.Status, req.PageSize, req.RowsBefore(), ct);
+        await Send.OkAsync(new Response(items, req.Page, req.PageSize, total), ct);
+    }
+
+    /// <summary>
+    /// The caller's referrals (of one status, or all when null), newest first, limit after offset rows,
+    /// with the count of all matches; read in an open session, so the operator console lists the same rows.
+    /// </summary>
+    public static async Task<(IReadOnlyList<Referral> Items, long Total)> ReadAsync(
+        TenantSession session, string? status, int limit, long offset, CancellationToken ct)
+    {
+        await using var command = session.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter("status", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)status ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("offset", offset);
         var items = new List<Referral>();
         long total = 0;
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -48,6 +59,6 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
             }
         }
 
-        await Send.OkAsync(new Response(items, req.Page, req.PageSize, total), ct);
+        return (items, total);
     }
 }
