@@ -63,7 +63,7 @@ if (command.Verb == "plan")
         await Console.Out.WriteLineAsync(command.Json ? WedSync.Migrations.Plan.MigrationPlanner.Json(plan) : WedSync.Migrations.Plan.MigrationPlanner.Text(plan));
         return plan.Any(r => r.Scripts.Any(s => s.Findings.Any(f => f.Severity == LintSeverity.Error))) ? 1 : MigrationOutcome.Success;
     }
-    catch (WedSync.Migrations.Catalog.RequestManifestException ex)
+    catch (Exception ex) when (ex is WedSync.Migrations.Catalog.RequestManifestException or MigratorConfigurationException)
     {
         await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
         return MigrationOutcome.UsageError;

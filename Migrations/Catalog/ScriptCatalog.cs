@@ -31,9 +31,20 @@ public sealed class ScriptCatalog(IReadOnlyList<SqlScript> scripts)
             return new ScriptCatalog(embedded);
         }
 
-        var extra = Directory.GetFiles(additionalScriptsPath, "*.sql")
-            .Select(path => new SqlScript(Path.GetFileName(path), File.ReadAllText(path)));
-        return Sorted(embedded.Concat(extra));
+        // A folder that is not there (a typo, a volume not mounted) is a configuration error (exit 2) that
+        // names the setting, never an unexpected error with a stack trace, in every verb that reads the catalog.
+        try
+        {
+            var extra = Directory.GetFiles(additionalScriptsPath, "*.sql")
+                .Select(path => new SqlScript(Path.GetFileName(path), File.ReadAllText(path)))
+                .ToList();
+            return Sorted(embedded.Concat(extra));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MigratorConfigurationException(
+                $"Migrations:AdditionalScriptsPath ({additionalScriptsPath}) cannot be read: {ex.Message}");
+        }
     }
 
     private static ScriptCatalog Sorted(IEnumerable<SqlScript> scripts) =>

@@ -80,6 +80,10 @@ public sealed class BootstrapAndJournalTests(AppHostFixture fixture)
     [InlineData("wrong-password", 7)]
     [InlineData("cannot-create-database", 7)]
     [InlineData("lock-held", 5)]
+    [InlineData("scripts-folder-missing", 2)]
+    [InlineData("plan-scripts-folder-missing", 2)]
+    [InlineData("request-manifest-missing", 2)]
+    [InlineData("option-not-a-timespan", 2)]
     public async Task Every_failure_path_has_its_exit_code(string path, int expected)
     {
         await using var database = await MigratorDatabase.CreateAsync(fixture);
@@ -109,6 +113,19 @@ public sealed class BootstrapAndJournalTests(AppHostFixture fixture)
                 connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Database = database.Name + "_new", Username = role, Password = "pw" }.ConnectionString;
                 args = ["up"];
                 break;
+            // A folder or file that is not there is a configuration error naming the setting, in every verb.
+            case "scripts-folder-missing":
+                args = ["up", $"--Migrations:AdditionalScriptsPath={Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))}"];
+                break;
+            case "plan-scripts-folder-missing":
+                args = ["plan", $"--Migrations:AdditionalScriptsPath={Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))}"];
+                break;
+            case "request-manifest-missing":
+                args = ["status", $"--Migrations:RequestManifestPath={Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))}.json"];
+                break;
+            case "option-not-a-timespan":
+                args = ["up", "--Migrations:LockTimeout=abc"];
+                break;
             case "lock-held":
                 await holder.OpenAsync();
                 await ExecuteAsync(holder, "BEGIN", "SELECT pg_advisory_xact_lock(20250101, 1)");
@@ -122,6 +139,11 @@ public sealed class BootstrapAndJournalTests(AppHostFixture fixture)
 
             Assert.True(exitCode == expected, $"exit {exitCode}, expected {expected}:\n{output}");
             Assert.DoesNotContain("Unhandled exception", output);
+            Assert.DoesNotContain("Unexpected error", output);
+            if (expected == 2 && path != "usage")
+            {
+                Assert.Contains("Configuration error", output);
+            }
         }
         finally
         {
