@@ -57,24 +57,23 @@ public static class SchemaFingerprintStore
                 // Only what changed is written: a run that changed nothing leaves no dead rows behind (a
                 // DELETE of every row per run was a table mostly dead, which the advisor's needs_vacuum
                 // flags), and readers keep MVCC (TRUNCATE would show a concurrent reader an empty table).
+                // One statement: its parts share one snapshot of the catalog, and the live schema is read
+                // once, with no temporary table to create (that cost more than the reading).
                 new NpgsqlBatchCommand($"""
-                    CREATE TEMP TABLE live_schema_objects ON COMMIT DROP AS
-                    SELECT kind, name, md5(coalesce(definition, '')) AS hash, coalesce(definition, '') AS definition
-                    FROM ({SchemaFingerprint.Sql}) f
-                    """),
-                new NpgsqlBatchCommand($"""
-                    DELETE FROM {ObjectsTable} o
-                    WHERE NOT EXISTS (SELECT 1 FROM pg_temp.live_schema_objects l WHERE l.kind = o.kind AND l.name = o.name)
-                    """),
-                new NpgsqlBatchCommand($"""
-                    INSERT INTO {ObjectsTable} AS o (kind, name, hash, definition)
-                    SELECT kind, name, hash, definition FROM pg_temp.live_schema_objects
-                    ON CONFLICT (kind, name) DO UPDATE SET hash = excluded.hash, definition = excluded.definition
-                    WHERE o.hash IS DISTINCT FROM excluded.hash OR o.definition IS DISTINCT FROM excluded.definition
-                    """),
-                new NpgsqlBatchCommand($"""
+                    WITH live AS MATERIALIZED (
+                        SELECT kind, name, md5(coalesce(definition, '')) AS hash, coalesce(definition, '') AS definition
+                        FROM ({SchemaFingerprint.Sql}) f
+                    ), gone AS (
+                        DELETE FROM {ObjectsTable} o
+                        WHERE NOT EXISTS (SELECT 1 FROM live l WHERE l.kind = o.kind AND l.name = o.name)
+                    ), changed AS (
+                        INSERT INTO {ObjectsTable} AS o (kind, name, hash, definition)
+                        SELECT kind, name, hash, definition FROM live
+                        ON CONFLICT (kind, name) DO UPDATE SET hash = excluded.hash, definition = excluded.definition
+                        WHERE o.hash IS DISTINCT FROM excluded.hash OR o.definition IS DISTINCT FROM excluded.definition
+                    )
                     INSERT INTO {FingerprintTable} (recorded_at, object_count, migrator_version)
-                    SELECT pg_catalog.now(), count(*), $1 FROM {ObjectsTable}
+                    SELECT pg_catalog.now(), count(*), $1 FROM live
                     ON CONFLICT (id) DO UPDATE SET recorded_at = excluded.recorded_at,
                         object_count = excluded.object_count, migrator_version = excluded.migrator_version
                     """)

@@ -18,8 +18,22 @@ public static class DatabaseBootstrap
         var target = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
         try
         {
-            // The connection goes back to the pool, for the lock to take.
-            await using var probe = await dataSource.OpenConnectionAsync(cancellationToken);
+            // A run uses two connections (the lock's, held to the end, and the one the scripts run on):
+            // both are opened at once, and go back to the pool for the lock and the journal to take, so
+            // the second's start-up (a server process, authentication) is not a step of its own later.
+            var probes = new[] { dataSource.OpenConnectionAsync(cancellationToken).AsTask(), dataSource.OpenConnectionAsync(cancellationToken).AsTask() };
+            try
+            {
+                await Task.WhenAll(probes);
+            }
+            finally
+            {
+                foreach (var probe in probes.Where(p => p.IsCompletedSuccessfully))
+                {
+                    await probe.Result.DisposeAsync();
+                }
+            }
+
             return;
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidCatalogName)

@@ -36,9 +36,13 @@ public sealed class MigrationEngine(
     public async Task<MigrationOutcome> UpAsync(IReadOnlyCollection<string> allowedLintRules, CancellationToken cancellationToken)
     {
         using var activity = MigrationTelemetry.Source.StartActivity("migrations up");
-        // The lint of the whole catalog runs while the database is found, locked and its journal read;
-        // what is pending is known only then, and only those scripts' findings count.
-        var catalogLint = lintPendingScripts ? Task.Run(() => PendingScriptGate.ErrorsByScript(catalog), cancellationToken) : null;
+        // Reading the catalog (each script's statements and refusals, and the lint of every script) needs no
+        // database: it runs on one background thread while the database is found, locked and its journal
+        // read. What is pending is known only then, and only those scripts' findings count. One thread, not a
+        // parallel loop: on a small machine the other core is the run's own, and the database server's.
+        var reading = Task.Run(
+            () => (Prepared: catalog.Scripts.Select(PreparedScript.Of).ToList(), LintErrors: lintPendingScripts ? PendingScriptGate.ErrorsByScript(catalog) : null),
+            cancellationToken);
         await using var dataSource = MigratorDataSource.Create(connectionString);
         await DatabaseBootstrap.EnsureAsync(dataSource, connectionString, logger, cancellationToken);
         logger.LogDebug("Database found or created");
@@ -75,10 +79,11 @@ public sealed class MigrationEngine(
 
             var applied = entries.Select(e => e.ScriptName).ToHashSet(StringComparer.Ordinal);
             var pendingNames = catalog.Scripts.Where(s => !applied.Contains(s.Name)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-            var prepared = catalog.Scripts.Where(s => pendingNames.Contains(s.Name)).Select(PreparedScript.Of).ToList();
+            var (catalogPrepared, catalogLint) = await reading;
+            var prepared = catalogPrepared.Where(p => pendingNames.Contains(p.Name)).ToList();
             // A script the migrator cannot run at all is refused first (exit 6, in ApplyAsync); the lint judges runnable scripts.
             var gate = catalogLint is not null && pendingNames.Count > 0 && prepared.All(p => p.Problems.Count == 0)
-                ? PendingScriptGate.Check(await catalogLint, pendingNames, allowedLintRules)
+                ? PendingScriptGate.Check(catalogLint, pendingNames, allowedLintRules)
                 : PendingScriptGate.Check(catalog, [], allowedLintRules);
             if (!gate.Passed)
             {

@@ -44,13 +44,12 @@ public sealed record PendingScriptGate(IReadOnlyList<LintFinding> Refused, IRead
     }
 
     /// <summary>
-    /// Error-level findings per script of the catalog (only of <paramref name="only"/> when given), the
-    /// scripts linted in parallel: the rules read the parsed files and nothing else.
+    /// Error-level findings per script of the catalog (only of <paramref name="only"/> when given).
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<LintFinding>> ErrorsByScript(ScriptCatalog catalog, IReadOnlyCollection<string>? only = null)
     {
-        var files = catalog.Scripts.AsParallel().AsOrdered().Select(s => SqlScriptFile.Parse(s.Name, s.Contents)).ToList();
-        return files.Where(f => only is null || only.Contains(f.Name)).AsParallel()
+        var files = catalog.Scripts.Select(s => SqlScriptFile.Parse(s.Name, s.Contents)).ToList();
+        return files.Where(f => only is null || only.Contains(f.Name))
             .Select(file => (file.Name, Errors: (IReadOnlyList<LintFinding>)ScriptLinter.AllRules.Lint(file, files).Where(f => f.Severity == LintSeverity.Error).ToList()))
             .ToDictionary(e => e.Name, e => e.Errors, StringComparer.Ordinal);
     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace WedSync.Migrations.Lint.Rules;
 
 /// <summary>
@@ -17,25 +19,28 @@ public sealed class ForeignKeyIndexRule : ILintRule
 
     public string Remedy => "CREATE INDEX on the child table whose first column is the foreign-key column.";
 
+    // The keys each file contributes, parsed once per file: the rule runs for every script of a catalog
+    // against the whole catalog, which re-parsed every file for every script (quadratic; most of the lint's time).
+    private static readonly ConditionalWeakTable<SqlScriptFile, HashSet<(string Table, string Column)>> LeadingByFile = [];
+
     public IEnumerable<LintFinding> Check(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog)
     {
-        var leading = new HashSet<(string Table, string Column)>();
-        foreach (var file in catalog.Append(script))
-        {
-            leading.UnionWith(DdlParser.Indexes(file)
-                .Where(index => index.LeadingColumn is not null)
-                .Select(index => (index.Table, index.LeadingColumn!)));
-            leading.UnionWith(DdlParser.CreateTables(file)
-                .SelectMany(table => table.Keys.Where(key => key.Kind != KeyKind.ForeignKey).Select(key => (table.Name, key.Columns[0]))));
-            leading.UnionWith(DdlParser.AddedKeys(file)
-                .Where(x => x.Key.Kind != KeyKind.ForeignKey)
-                .Select(x => (x.Table, x.Key.Columns[0])));
-        }
-
         var foreignKeys = DdlParser.CreateTables(script)
             .SelectMany(table => table.Keys.Select(key => (Table: table.Name, Key: key)))
             .Concat(DdlParser.AddedKeys(script))
-            .Where(x => x.Key.Kind == KeyKind.ForeignKey);
+            .Where(x => x.Key.Kind == KeyKind.ForeignKey)
+            .ToList();
+        if (foreignKeys.Count == 0)
+        {
+            yield break;
+        }
+
+        var leading = new HashSet<(string Table, string Column)>();
+        foreach (var file in catalog.Append(script))
+        {
+            leading.UnionWith(LeadingByFile.GetValue(file, LeadingColumns));
+        }
+
         foreach (var (table, key) in foreignKeys)
         {
             foreach (var column in key.Columns.Where(column => !leading.Contains((table, column))))
@@ -45,4 +50,17 @@ public sealed class ForeignKeyIndexRule : ILintRule
             }
         }
     }
+
+    /// <summary>(table, first column) of every index, primary key and unique constraint a file creates.</summary>
+    private static HashSet<(string Table, string Column)> LeadingColumns(SqlScriptFile file) =>
+    [
+        .. DdlParser.Indexes(file)
+            .Where(index => index.LeadingColumn is not null)
+            .Select(index => (index.Table, index.LeadingColumn!)),
+        .. DdlParser.CreateTables(file)
+            .SelectMany(table => table.Keys.Where(key => key.Kind != KeyKind.ForeignKey).Select(key => (table.Name, key.Columns[0]))),
+        .. DdlParser.AddedKeys(file)
+            .Where(x => x.Key.Kind != KeyKind.ForeignKey)
+            .Select(x => (x.Table, x.Key.Columns[0])),
+    ];
 }
