@@ -61,7 +61,7 @@ choose_sizes() {
     APPHOST_TIMEOUT=180
     if [ "$BENCH_SIZE" = full ]; then
         USERS_PER_ORG=100 LOAD_USERS_PER_ORG=200 REFERRALS=1000000 MON_TABLES=1000
-        WARMUP_DURATION=5s LOAD_DURATION=30s READ_DURATION=20s SQL_DURATION=10 IDLE_SECONDS=60 SETTLE_SECONDS=30 MIGRATION_RUNS=5
+        WARMUP_DURATION=5s LOAD_DURATION=30s READ_DURATION=20s SQL_DURATION=10 IDLE_SECONDS=60 SETTLE_SECONDS=30 MIGRATION_RUNS=10
         RESULTS_FILE=$BENCH_DIR/RESULTS.md
     else
         USERS_PER_ORG=20 LOAD_USERS_PER_ORG=20 REFERRALS=20000 MON_TABLES=100
@@ -91,7 +91,7 @@ build_release() {
             (cd "$REPO_DIR" && dotnet build AppHost -c Release -nologo -v quiet && dotnet build bench/Baseline -c Release -nologo -v quiet) \
                 >"$OUT_DIR/logs/build.log" 2>&1 || { tail -n 40 "$OUT_DIR/logs/build.log" >&2; die "build failed (bench/out/logs/build.log)"; }
         fi
-        publish_ready_to_run_migrator
+        publish_shipped_migrator
     fi
     local dll dlls=("$API_DLL" "$MIGRATOR_DLL" "$BASELINE_DLL")
     [ "$ONLY_MIGRATIONS" = 0 ] || dlls=("$MIGRATOR_DLL")

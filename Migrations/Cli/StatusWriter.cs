@@ -8,9 +8,7 @@ namespace WedSync.Migrations.Cli;
 /// <summary>The request table for people (aligned text) and for machines (JSON).</summary>
 public static class StatusWriter
 {
-    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
-    public static string Json(MigrationStatusReport report) => JsonSerializer.Serialize(report, JsonOptions);
+    public static string Json(MigrationStatusReport report) => JsonSerializer.Serialize(report, MigratorJsonContext.Default.MigrationStatusReport);
 
     public static string Table(MigrationStatusReport report)
     {
@@ -39,6 +37,5 @@ public static class StatusWriter
         return text.ToString();
     }
 
-    private static string Word<T>(T state) where T : struct, Enum =>
-        JsonSerializer.Serialize(state, JsonOptions).Trim('"');
+    private static string Word<T>(T state) where T : struct, Enum => MigratorJsonContext.Word(state);
 }

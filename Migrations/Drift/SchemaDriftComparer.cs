@@ -4,7 +4,7 @@ namespace WedSync.Migrations.Drift;
 public static class SchemaDriftComparer
 {
     private static readonly Dictionary<string, SchemaObjectKind> Kinds = Enum.GetValues<SchemaObjectKind>()
-        .ToDictionary(kind => System.Text.Json.JsonSerializer.Serialize(kind).Trim('"'), StringComparer.Ordinal);
+        .ToDictionary(kind => MigratorJsonContext.Word(kind), StringComparer.Ordinal);
 
     /// <summary>Every object added, changed or dropped, ordered by kind and name.</summary>
     public static IReadOnlyList<DriftedObject> Compare(IReadOnlyCollection<SchemaObject> recorded, IReadOnlyCollection<SchemaObject> live)

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 
 namespace WedSync.Migrations.Drift;
 
@@ -42,7 +41,7 @@ public static class SchemaDriftText
     }
 
     /// <summary>An enum member as the JSON output spells it.</summary>
-    public static string Word<T>(T value) where T : struct, Enum => JsonSerializer.Serialize(value).Trim('"');
+    public static string Word<T>(T value) where T : struct, Enum => MigratorJsonContext.Word(value);
 
     private static string Short(string definition)
     {

@@ -116,16 +116,32 @@ public static class MigrationPlanner
         return text.ToString().TrimEnd('\n');
     }
 
-    public static string Json(IReadOnlyList<PlannedRequest> plan) => JsonSerializer.Serialize(plan.Select(r => new
+    // Built as JSON nodes, not by reflection over anonymous types: the published migrator is compiled ahead of time.
+    public static string Json(IReadOnlyList<PlannedRequest> plan) => new JsonArray(plan.Select(r => (JsonNode)new JsonObject
     {
-        request = r.RequestId,
-        scripts = r.Scripts.Select(s => new
+        ["request"] = r.RequestId,
+        ["scripts"] = new JsonArray(r.Scripts.Select(s => (JsonNode)new JsonObject
         {
-            name = s.Name,
-            statements = s.Statements.Select(st => new { line = st.Line, statement = st.Summary, table = st.Table, @lock = st.Lock, rows = st.Rows, size = st.Size }),
-            findings = s.Findings.Select(f => new { line = f.Line, column = f.Column, rule = f.Rule, severity = f.Severity == LintSeverity.Error ? "error" : "warning", message = f.Message }),
-        }),
-    }), Indented);
+            ["name"] = s.Name,
+            ["statements"] = new JsonArray(s.Statements.Select(st => (JsonNode)new JsonObject
+            {
+                ["line"] = st.Line,
+                ["statement"] = st.Summary,
+                ["table"] = st.Table,
+                ["lock"] = st.Lock,
+                ["rows"] = st.Rows,
+                ["size"] = st.Size,
+            }).ToArray()),
+            ["findings"] = new JsonArray(s.Findings.Select(f => (JsonNode)new JsonObject
+            {
+                ["line"] = f.Line,
+                ["column"] = f.Column,
+                ["rule"] = f.Rule,
+                ["severity"] = f.Severity == LintSeverity.Error ? "error" : "warning",
+                ["message"] = f.Message,
+            }).ToArray()),
+        }).ToArray()),
+    }).ToArray()).ToJsonString(Indented);
 
     // reltuples is the planner's estimate (-1 before the first ANALYZE: then counted as 0).
     private static async Task<(long? Rows, string? Size)> SizeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, CancellationToken cancellationToken)

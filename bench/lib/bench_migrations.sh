@@ -1,21 +1,26 @@
-# Migrating an empty database: the migrator (its .NET start included) against psql applying the same
+# Migrating an empty database: the migrator (its process start included) against psql applying the same
 # scripts, concatenated in name order, one transaction per script as the migrator applies them (a script
 # whose first line is `-- migrator: no-transaction` statement by statement: CREATE INDEX CONCURRENTLY
 # cannot run in a transaction block, so one transaction for the whole catalog is no longer possible);
 # then a no-op run on a migrated database.
 
 MIGRATION_DB=wedsync_migrate
+SHIPPED_MIGRATOR=bench/out/shipped/migrator/WedSync.Migrations
 R2R_MIGRATOR_DLL=bench/out/r2r/migrator/WedSync.Migrations.dll
 
-# The migrator as it ships: published for a runtime, which makes it ReadyToRun (precompiled; the project
-# sets PublishReadyToRun whenever a runtime is given, as for the container image). Built entirely under
+# The migrator as it ships: `dotnet publish -r linux-x64` on Linux compiles it ahead of time (Native AOT, a
+# native executable; Migrations.csproj), as for the container image. ReadyToRun (`-p:PublishAot=false`, what
+# a publish from another OS gives) and the build output (JIT) are measured beside it. Built entirely under
 # bench/out (--artifacts-path) so the repository's bin/obj stay as they are.
-publish_ready_to_run_migrator() {
-    log "publish (Release, ReadyToRun): the migrator as it ships"
-    rm -rf "$OUT_DIR/r2r"
-    (cd "$REPO_DIR" && dotnet publish Migrations -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+publish_shipped_migrator() {
+    log "publish (Release, linux-x64): the migrator as it ships (Native AOT), and ReadyToRun beside it"
+    rm -rf "$OUT_DIR/shipped" "$OUT_DIR/r2r"
+    (cd "$REPO_DIR" && dotnet publish Migrations -c Release -r linux-x64 \
+        --artifacts-path "$OUT_DIR/shipped/artifacts" -o "$OUT_DIR/shipped/migrator" -nologo -v quiet) >"$OUT_DIR/logs/publish-shipped.log" 2>&1 \
+        || note "Native AOT publish failed (bench/out/logs/publish-shipped.log; it needs gcc or clang): ReadyToRun is measured as the shipped form"
+    (cd "$REPO_DIR" && dotnet publish Migrations -c Release -r linux-x64 --self-contained false -p:PublishAot=false \
         --artifacts-path "$OUT_DIR/r2r/artifacts" -o "$OUT_DIR/r2r/migrator" -nologo -v quiet) >"$OUT_DIR/logs/publish-r2r.log" 2>&1 \
-        || note "ReadyToRun publish failed (bench/out/logs/publish-r2r.log): the build output is measured instead"
+        || note "ReadyToRun publish failed (bench/out/logs/publish-r2r.log)"
 }
 
 migration_scripts_concatenated() {
@@ -58,14 +63,22 @@ benchmark_migrations() {
     local script_count
     script_count=$(find "$REPO_DIR/Migrations/Scripts" -maxdepth 1 -name '*.sql' | wc -l)
 
-    # The shipped form (ReadyToRun) when its publish succeeded; the build output (JIT) beside it.
-    local shipped_dll=$MIGRATOR_DLL
-    [ ! -f "$REPO_DIR/$R2R_MIGRATOR_DLL" ] || shipped_dll=$R2R_MIGRATOR_DLL
-    migrator_cmd="dotnet $shipped_dll up"
+    # The shipped form (Native AOT) when its publish succeeded, else ReadyToRun, else the build output;
+    # the other forms that were built run beside it as further commands of the same hyperfine runs.
+    local forms=() form_names=()
+    if [ -x "$REPO_DIR/$SHIPPED_MIGRATOR" ]; then
+        forms+=("$SHIPPED_MIGRATOR"); form_names+=("Native AOT")
+    fi
+    if [ -f "$REPO_DIR/$R2R_MIGRATOR_DLL" ]; then
+        forms+=("dotnet $R2R_MIGRATOR_DLL"); form_names+=("ReadyToRun")
+    fi
+    forms+=("dotnet $MIGRATOR_DLL"); form_names+=("build output, JIT")
+    local shipped=${forms[0]} shipped_name=${form_names[0]}
+    migrator_cmd="$shipped up"
     psql_cmd="psql -X -q -h 127.0.0.1 -p $PG_PORT -U $PG_USER -d $MIGRATION_DB -v ON_ERROR_STOP=1 -f ${scripts#"$REPO_DIR/"}"
     prepare_cmd="psql -X -q -h 127.0.0.1 -p $PG_PORT -U $PG_USER -d postgres -c 'DROP DATABASE IF EXISTS $MIGRATION_DB WITH (FORCE)' -c 'CREATE DATABASE $MIGRATION_DB'"
-    # An unknown verb: the runtime starts, Main prints its usage and exits 2 before any host or database work.
-    startup_cmd="dotnet $shipped_dll --runtime-start-only"
+    # An unknown verb: the process starts, Main prints its usage and exits 2 before any host or database work.
+    startup_cmd="$shipped --runtime-start-only"
 
     export PGPASSWORD=$PG_PASSWORD
     export ConnectionStrings__wedsync
@@ -80,18 +93,18 @@ benchmark_migrations() {
     (cd "$REPO_DIR" && $migrator_cmd) >"$dir/migrator-check.log" 2>&1 || { tail -n 30 "$dir/migrator-check.log" >&2; die "the migrator failed on an empty database"; }
     migrator_schema=$(schema_fingerprint "$MIGRATION_DB")
 
-    local r2r_cmd="dotnet $MIGRATOR_DLL up" r2r_args=() r2r_noop_args=()
-    if [ "$shipped_dll" != "$MIGRATOR_DLL" ]; then
-        r2r_args=(--command-name "migrator (build output, JIT)" "$r2r_cmd")
-        r2r_noop_args=(--command-name "migrator (build output, JIT) up (no-op)" "$r2r_cmd")
-    fi
+    local other_args=() other_noop_args=() i
+    for ((i = 1; i < ${#forms[@]}; i++)); do
+        other_args+=(--command-name "migrator (${form_names[$i]})" "${forms[$i]} up")
+        other_noop_args+=(--command-name "migrator (${form_names[$i]}) up (no-op)" "${forms[$i]} up")
+    done
 
     json=$dir/empty.json
     (cd "$REPO_DIR" && hyperfine --style basic --runs "$MIGRATION_RUNS" --warmup 1 \
         --prepare "$prepare_cmd" \
         --command-name migrator "$migrator_cmd" \
         --command-name psql "$psql_cmd" \
-        "${r2r_args[@]}" \
+        "${other_args[@]}" \
         --export-json "$json" --export-markdown "$dir/empty.md") >"$dir/empty.log" 2>&1 \
         || { cat "$dir/empty.log" >&2; die "hyperfine (empty database) failed"; }
 
@@ -100,12 +113,12 @@ benchmark_migrations() {
     (cd "$REPO_DIR" && $migrator_cmd) >/dev/null 2>&1
     (cd "$REPO_DIR" && hyperfine --style basic --runs "$MIGRATION_RUNS" --warmup 1 \
         --command-name "migrator up (no-op)" "$migrator_cmd" \
-        "${r2r_noop_args[@]}" \
+        "${other_noop_args[@]}" \
         --export-json "$dir/noop.json" --export-markdown "$dir/noop.md") >"$dir/noop.log" 2>&1 \
         || { cat "$dir/noop.log" >&2; die "hyperfine (no-op) failed"; }
 
     (cd "$REPO_DIR" && hyperfine --style basic --runs "$MIGRATION_RUNS" --warmup 1 --ignore-failure \
-        --command-name ".NET start (usage error)" "$startup_cmd" \
+        --command-name "process start (usage error)" "$startup_cmd" \
         --export-json "$dir/startup.json" --export-markdown "$dir/startup.md") >"$dir/startup.log" 2>&1 \
         || { cat "$dir/startup.log" >&2; die "hyperfine (startup) failed"; }
     unset ConnectionStrings__wedsync
@@ -114,11 +127,11 @@ benchmark_migrations() {
     migrator=$(hyperfine_mean "$json" migrator)
     psql=$(hyperfine_mean "$json" psql)
     noop=$(hyperfine_mean "$dir/noop.json" "migrator up (no-op)")
-    startup=$(hyperfine_mean "$dir/startup.json" ".NET start (usage error)")
+    startup=$(hyperfine_mean "$dir/startup.json" "process start (usage error)")
     migrator_ratio=$(ratio "$migrator" "$psql")
     net_ratio=$(awk -v m="$migrator" -v s="$startup" -v p="$psql" 'BEGIN { printf "%.3f", (m - s) / p }')
 
-    record_result "Migrate an empty database: migrator ÷ psql, a transaction per script ($script_count scripts)" \
+    record_result "Migrate an empty database: migrator ($shipped_name) ÷ psql, a transaction per script ($script_count scripts)" \
         "$(fmt "$migrator_ratio" 2)× ($(fmt "$migrator" 2) s vs $(fmt "$psql" 2) s)" "≤ 1.5×" "$(verdict_le "$migrator_ratio" 1.5)"
     record_result "Migrator no-op run (database up to date)" "$(fmt "$noop" 2) s" "≤ 1 s" "$(verdict_le "$noop" 1.0)"
 
@@ -136,25 +149,25 @@ benchmark_migrations() {
     say ""
     say_file "$dir/startup.md"
     say ""
-    say "- migrator ÷ psql: **$(fmt "$migrator_ratio" 2)×** as measured (the migrator's time includes starting .NET);"
-    say "  without the runtime start ($(fmt "$startup" 3) s, the usage-error run) it is $(fmt "$net_ratio" 2)×."
+    say "- migrator ÷ psql: **$(fmt "$migrator_ratio" 2)×** as measured (\`migrator\` is the shipped form, $shipped_name, its process start included);"
+    say "  without the process start ($(fmt "$startup" 3) s, the usage-error run) it is $(fmt "$net_ratio" 2)×."
     say "- no-op run: **$(fmt "$noop" 3) s** wall, $(fmt "$(hyperfine_cpu "$dir/noop.json" "migrator up (no-op)")" 2) s CPU (user + system) of the process; about"
     say "  $(fmt "$startup" 3) s is the runtime start, the rest is the host, the lock, the journal read and the status calculation."
     say "  On a shared machine the CPU time is the steadier figure: it is what the JIT and the work cost, wall time adds the wait for a core."
-    if [ ${#r2r_args[@]} -gt 0 ]; then
-        local r2r_empty r2r_noop
-        r2r_empty=$(hyperfine_mean "$json" "migrator (build output, JIT)")
-        r2r_noop=$(hyperfine_mean "$dir/noop.json" "migrator (build output, JIT) up (no-op)")
-        say "- \`migrator\` is the shipped form, published ReadyToRun (\`dotnet publish Migrations -c Release -r linux-x64\`). The build"
-        say "  output (\`$MIGRATOR_DLL\`, JIT-compiled at start), for comparison: empty database $(fmt "$r2r_empty" 2) s ($(fmt "$(ratio "$r2r_empty" "$psql")" 2)× psql),"
-        say "  no-op $(fmt "$r2r_noop" 2) s wall, $(fmt "$(hyperfine_cpu "$dir/noop.json" "migrator (build output, JIT) up (no-op)")" 2) s CPU."
-    fi
+    for ((i = 1; i < ${#forms[@]}; i++)); do
+        local other_empty other_noop
+        other_empty=$(hyperfine_mean "$json" "migrator (${form_names[$i]})")
+        other_noop=$(hyperfine_mean "$dir/noop.json" "migrator (${form_names[$i]}) up (no-op)")
+        say "- the same migrator as ${form_names[$i]} (\`${forms[$i]}\`): empty database $(fmt "$other_empty" 2) s ($(fmt "$(ratio "$other_empty" "$psql")" 2)× psql),"
+        say "  no-op $(fmt "$other_noop" 2) s wall, $(fmt "$(hyperfine_cpu "$dir/noop.json" "migrator (${form_names[$i]}) up (no-op)")" 2) s CPU."
+    done
     say ""
     say "Commands (environment: \`PGPASSWORD\`, \`ConnectionStrings__wedsync=Host=127.0.0.1;Port=$PG_PORT;...;Database=$MIGRATION_DB\`):"
     say_code "hyperfine --runs $MIGRATION_RUNS --warmup 1 --prepare \"$prepare_cmd\" \\
   --command-name migrator \"$migrator_cmd\" \\
   --command-name psql \"$psql_cmd\" \\
-  --command-name \"migrator (build output, JIT)\" \"$r2r_cmd\"   # when the ReadyToRun publish succeeded
+  --command-name \"migrator (ReadyToRun)\" \"dotnet $R2R_MIGRATOR_DLL up\" \\
+  --command-name \"migrator (build output, JIT)\" \"dotnet $MIGRATOR_DLL up\"
 hyperfine --runs $MIGRATION_RUNS --warmup 1 \"$migrator_cmd\"   # database already migrated
 hyperfine --runs $MIGRATION_RUNS --warmup 1 --ignore-failure \"$startup_cmd\"" bash
 }
