@@ -152,7 +152,7 @@ benchmark_migrations() {
     say "- migrator ÷ psql: **$(fmt "$migrator_ratio" 2)×** as measured (\`migrator\` is the shipped form, $shipped_name, its process start included);"
     say "  without the process start ($(fmt "$startup" 3) s, the usage-error run) it is $(fmt "$net_ratio" 2)×."
     say "- no-op run: **$(fmt "$noop" 3) s** wall, $(fmt "$(hyperfine_cpu "$dir/noop.json" "migrator up (no-op)")" 2) s CPU (user + system) of the process; about"
-    say "  $(fmt "$startup" 3) s is the runtime start, the rest is the host, the lock, the journal read and the status calculation."
+    say "  $(fmt "$startup" 3) s is the process start, the rest is the host, the lock, the journal read and the status calculation."
     say "  On a shared machine the CPU time is the steadier figure: it is what the JIT and the work cost, wall time adds the wait for a core."
     for ((i = 1; i < ${#forms[@]}; i++)); do
         local other_empty other_noop
