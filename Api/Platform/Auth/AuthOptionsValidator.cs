@@ -19,6 +19,11 @@ public sealed class AuthOptionsValidator(IHostEnvironment environment) : IValida
 
         if (options.UsesAuthority)
         {
+            if (options.KeyRefreshInterval < TimeSpan.FromSeconds(1) || options.KeySetMaxAge < options.KeyRefreshInterval)
+            {
+                failures.Add("Auth:KeyRefreshInterval must be at least 1 second, and Auth:KeySetMaxAge at least Auth:KeyRefreshInterval.");
+            }
+
             if (!Uri.TryCreate(options.Authority, UriKind.Absolute, out var authority)
                 || (authority.Scheme != Uri.UriSchemeHttps && !environment.IsDevelopment()))
             {

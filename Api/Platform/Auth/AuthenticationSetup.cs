@@ -24,7 +24,19 @@ public static class AuthenticationSetup
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>, IHostEnvironment, ILoggerFactory>(Configure);
+            .Configure<IOptions<AuthOptions>, IHostEnvironment, ILoggerFactory>(Configure)
+            // After the handler's own post-configuration has created the provider's configuration manager:
+            // only the keys the provider publishes now validate tokens. IdentityModel otherwise also tries
+            // earlier ("last known good") key sets for an hour, so a key the provider withdrew (compromised,
+            // retired) kept validating tokens after the API had fetched the set without it. When the
+            // provider cannot be reached, the set fetched last stays in use either way.
+            .PostConfigure(jwt =>
+            {
+                if (jwt.ConfigurationManager is BaseConfigurationManager provider)
+                {
+                    provider.UseLastKnownGoodConfiguration = false;
+                }
+            });
         builder.Services.AddAuthorization();
         return builder;
     }
@@ -52,6 +64,9 @@ public static class AuthenticationSetup
             // Keys and issuer come from the provider's discovery document.
             jwt.Authority = auth.Authority;
             jwt.RequireHttpsMetadata = !environment.IsDevelopment();
+            jwt.RefreshOnIssuerKeyNotFound = true;
+            jwt.RefreshInterval = auth.KeyRefreshInterval;
+            jwt.AutomaticRefreshInterval = auth.KeySetMaxAge;
             if (!string.IsNullOrWhiteSpace(auth.Issuer))
             {
                 jwt.TokenValidationParameters.ValidIssuer = auth.Issuer;
