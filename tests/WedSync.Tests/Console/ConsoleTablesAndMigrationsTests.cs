@@ -3,6 +3,8 @@ using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using WedSync.Migrations.Catalog;
 using WedSync.Tests.Api.Support;
+using WedSync.Tests.Migrator.Drift;
+using WedSync.Tests.Migrator;
 using WedSync.Tests.Infrastructure;
 using WedSync.Tests.Monitoring;
 using WedSync.Tests.Referrals;
@@ -171,6 +173,50 @@ public sealed class ConsoleTablesAndMigrationsTests(AppHostFixture fixture, Cons
             var (status, html) = await ConsolePages.OpenAsync(page, "/console/migrations/WS-999999");
             Assert.Equal(200, status);
             Assert.Contains("Pick one from the list of requests", html, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    /// <summary>
+    /// The plan section with something to plan: a database where one script of WS-170 is pending (its journal
+    /// row removed after a full migration, so the tables it touches exist with their rows) and an API of its
+    /// own on it. The page lists that script and nothing else, under its request, with each statement and
+    /// the lock it takes on the existing table and that table's size, as the migrator's <c>plan</c> prints it.
+    /// </summary>
+    [Fact]
+    public async Task The_plan_shows_a_pending_script_with_its_statements_and_the_locks_they_take()
+    {
+        const string Pending = "20250901800002_ws170_rewards_sums_from_the_index.sql";
+        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        await DriftCalls.UpAsync(database.ConnectionString, "--Migrations:SeedDemoData=true");
+        await DriftCalls.ExecuteAsync(database.ConnectionString, $"DELETE FROM wedsync_migrations.journal WHERE script_name = '{Pending}'");
+        await using var api = await ApiServer.StartAsync(database.ConnectionString, new Dictionary<string, string>
+        {
+            // The console's demo sign-in page exists in Development only.
+            ["DOTNET_ENVIRONMENT"] = "Development",
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        }, requireHealthy: false);
+
+        var page = await ConsolePages.SignInAsync(browser.Browser, api.Address, Operator);
+        try
+        {
+            await page.GotoAsync("/console/migrations");
+            var plan = page.GetByTestId("migration-plan");
+            await plan.WaitForAsync();
+            Assert.Equal(0, await plan.GetByTestId("no-pending").CountAsync());
+            Assert.Equal([Pending], await plan.Locator("[data-plan-script]").EvaluateAllAsync<string[]>("items => items.map(i => i.getAttribute('data-plan-script'))"));
+            Assert.Equal(["WS-170"], await plan.Locator("[data-plan-request]").EvaluateAllAsync<string[]>("items => items.map(i => i.getAttribute('data-plan-request'))"));
+            Assert.Equal("pending", await page.Locator("tr[data-request=\"WS-170\"]").GetAttributeAsync("data-state"));
+
+            // Both statements (build the covering index, drop the old one), each with its lock on the live table.
+            var statements = await plan.Locator($"[data-plan-script=\"{Pending}\"] ol > li").AllInnerTextsAsync();
+            Assert.Equal(2, statements.Count);
+            Assert.Contains("CREATE INDEX CONCURRENTLY", statements[0], StringComparison.OrdinalIgnoreCase);
+            Assert.Matches(@"SHARE UPDATE EXCLUSIVE on (public\.)?referral_rewards, [\d,]+ rows, \d+ [kMG]?B", statements[0]);
+            Assert.Contains("DROP INDEX CONCURRENTLY", statements[1], StringComparison.OrdinalIgnoreCase);
         }
         finally
         {
