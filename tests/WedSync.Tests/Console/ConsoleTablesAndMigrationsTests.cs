@@ -3,9 +3,9 @@ using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using WedSync.Migrations.Catalog;
 using WedSync.Tests.Api.Support;
-using WedSync.Tests.Migrator.Drift;
-using WedSync.Tests.Migrator;
 using WedSync.Tests.Infrastructure;
+using WedSync.Tests.Migrator;
+using WedSync.Tests.Migrator.Drift;
 using WedSync.Tests.Monitoring;
 using WedSync.Tests.Referrals;
 
