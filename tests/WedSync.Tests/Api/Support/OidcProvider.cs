@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using WedSync.Tests.Infrastructure;
 
 namespace WedSync.Tests.Api.Support;
 
@@ -71,34 +72,19 @@ public sealed class OidcProvider : IAsyncDisposable
 
     public static RsaSecurityKey NewKey() => new(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N")[..12] };
 
-    private async Task ServeAsync()
+    private Task ServeAsync() => LoopbackHttp.ServeAsync(listener, async context =>
     {
-        while (listener.IsListening)
+        string? body = context.Request.Url!.AbsolutePath switch
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            var path = context.Request.Url!.AbsolutePath;
-            string? body = path switch
-            {
-                "/.well-known/openid-configuration" => Discovery(),
-                "/jwks" => KeySet(),
-                _ => null,
-            };
-            context.Response.StatusCode = body is null ? 404 : 200;
-            context.Response.ContentType = "application/json";
-            var bytes = Encoding.UTF8.GetBytes(body ?? "{}");
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
-    }
+            "/.well-known/openid-configuration" => Discovery(),
+            "/jwks" => KeySet(),
+            _ => null,
+        };
+        context.Response.StatusCode = body is null ? 404 : 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body ?? "{}"));
+        context.Response.Close();
+    });
 
     private string Discovery()
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using WedSync.Tests.Api.Support;
+using WedSync.Tests.Infrastructure;
 
 namespace WedSync.Tests.Monitoring.Alerts;
 
@@ -66,36 +67,23 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(int count, TimeSpan timeout) =>
         MonitoringCalls.PollAsync(() => Task.FromResult(Received), r => r.Count >= count, timeout, TimeSpan.FromMilliseconds(50));
 
-    private async Task ServeAsync(HttpListener running)
+    private Task ServeAsync(HttpListener running) => LoopbackHttp.ServeAsync(running, async context =>
     {
-        while (running.IsListening)
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        lock (received)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await running.GetContextAsync();
-            }
-            catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
-            lock (received)
-            {
-                received.Add(new ReceivedWebhook(
-                    context.Request.Headers["webhook-id"],
-                    context.Request.Headers["webhook-timestamp"],
-                    context.Request.Headers["webhook-signature"],
-                    body,
-                    DateTime.UtcNow));
-            }
-
-            context.Response.StatusCode = (int)Status;
-            context.Response.Close();
+            received.Add(new ReceivedWebhook(
+                context.Request.Headers["webhook-id"],
+                context.Request.Headers["webhook-timestamp"],
+                context.Request.Headers["webhook-signature"],
+                body,
+                DateTime.UtcNow));
         }
-    }
+
+        context.Response.StatusCode = (int)Status;
+        context.Response.Close();
+    });
 
     public async ValueTask DisposeAsync() => await StopAsync();
 }
