@@ -13,14 +13,14 @@ public static class MigratorComposition
     public static IReadOnlyList<string> Problems(MigratorOptions options)
     {
         var problems = new List<string>();
-        if (options.LockTimeout <= TimeSpan.Zero)
+        if (options.LockTimeout <= TimeSpan.Zero || options.LockTimeout > MigratorConfiguration.LongestTimeout)
         {
-            problems.Add("Migrations:LockTimeout must be positive.");
+            problems.Add($"Migrations:LockTimeout must be positive and at most {MigratorConfiguration.LongestTimeout} (was {options.LockTimeout}).");
         }
 
-        if (options.CommandTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        if (options.CommandTimeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MigratorConfiguration.LongestTimeout))
         {
-            problems.Add("Migrations:CommandTimeout must be positive when set.");
+            problems.Add($"Migrations:CommandTimeout must be positive and at most {MigratorConfiguration.LongestTimeout} when set (was {timeout}).");
         }
 
         return problems;
@@ -28,10 +28,7 @@ public static class MigratorComposition
 
     public static MigrationEngine Engine(IConfiguration configuration, MigratorOptions options, ILoggerFactory loggerFactory)
     {
-        var connectionString = configuration.GetConnectionString(MigratorOptions.ConnectionStringName) is { Length: > 0 } configured
-            ? configured
-            : throw new MigratorConfigurationException(
-                $"ConnectionStrings:{MigratorOptions.ConnectionStringName} is not set (environment: ConnectionStrings__{MigratorOptions.ConnectionStringName}).");
+        var connectionString = MigratorConfiguration.ConnectionString(configuration);
         return new MigrationEngine(
             connectionString, ScriptCatalog.ForSchema(options.AdditionalScriptsPath), RequestManifest.EmbeddedOr(options.RequestManifestPath), options, loggerFactory);
     }

@@ -25,13 +25,20 @@ if (command.Verb == "lint")
 {
     var format = command.Sarif ? LintFormat.Sarif : command.Json ? LintFormat.Json : LintFormat.Text;
     IReadOnlySet<string>? applied = null;
-    var connectionString = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(configurationArgs)
-        .Build().GetConnectionString(MigratorOptions.ConnectionStringName);
-    if (command.Fix && !string.IsNullOrWhiteSpace(connectionString))
+    if (command.Fix)
     {
         try
         {
-            applied = await JournalScripts.ReadAsync(connectionString, CancellationToken.None);
+            // The same configuration as up's (appsettings.json included): the journal of the database up migrates.
+            if (MigratorConfiguration.OptionalConnectionString(MigratorConfiguration.Build(configurationArgs)) is { } connectionString)
+            {
+                applied = await JournalScripts.ReadAsync(connectionString, CancellationToken.None);
+            }
+        }
+        catch (MigratorConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"Configuration error: {ex.Message} No file was changed.");
+            return MigrationOutcome.UsageError;
         }
         catch (Exception ex) when (ex is NpgsqlException or ArgumentException)
         {
@@ -47,18 +54,13 @@ if (command.Verb == "lint")
 // plan reads only: the journal and table statistics, in a read-only transaction rolled back.
 if (command.Verb == "plan")
 {
-    var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(configurationArgs).Build();
-    if (configuration.GetConnectionString(MigratorOptions.ConnectionStringName) is not { Length: > 0 } planConnection)
-    {
-        await Console.Error.WriteLineAsync($"Configuration error: ConnectionStrings:{MigratorOptions.ConnectionStringName} is not set.");
-        return MigrationOutcome.UsageError;
-    }
-
     try
     {
-        var plan = await WedSync.Migrations.Plan.MigrationPlanner.PlanAsync(planConnection,
-            WedSync.Migrations.Catalog.ScriptCatalog.ForSchema(configuration[$"{MigratorOptions.SectionName}:{nameof(MigratorOptions.AdditionalScriptsPath)}"]),
-            WedSync.Migrations.Catalog.RequestManifest.EmbeddedOr(configuration[$"{MigratorOptions.SectionName}:{nameof(MigratorOptions.RequestManifestPath)}"]),
+        var configuration = MigratorConfiguration.Build(configurationArgs);
+        var options = MigratorConfiguration.Options(configuration);
+        var plan = await WedSync.Migrations.Plan.MigrationPlanner.PlanAsync(MigratorConfiguration.ConnectionString(configuration),
+            WedSync.Migrations.Catalog.ScriptCatalog.ForSchema(options.AdditionalScriptsPath),
+            WedSync.Migrations.Catalog.RequestManifest.EmbeddedOr(options.RequestManifestPath),
             CancellationToken.None);
         await Console.Out.WriteLineAsync(command.Json ? WedSync.Migrations.Plan.MigrationPlanner.Json(plan) : WedSync.Migrations.Plan.MigrationPlanner.Text(plan));
         return plan.Any(r => r.Scripts.Any(s => s.Findings.Any(f => f.Severity == LintSeverity.Error))) ? 1 : MigrationOutcome.Success;
@@ -88,11 +90,6 @@ catch (Exception ex) when (ex is OptionsValidationException or MigratorConfigura
     await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
     return MigrationOutcome.UsageError;
 }
-catch (Exception ex) when (ex is InvalidOperationException { InnerException: FormatException or InvalidCastException })
-{
-    await Console.Error.WriteLineAsync($"Configuration error: {ex.Message} {ex.InnerException?.Message}");
-    return MigrationOutcome.UsageError;
-}
 catch (Exception ex)
 {
     await Console.Error.WriteLineAsync($"Unexpected error: {ex}");
@@ -101,7 +98,16 @@ catch (Exception ex)
 
 static async Task<int> RunHostedAsync(MigratorCommand command, string[] configurationArgs)
 {
+    // Checked before the host exists: a bad value is one "Configuration error" line (exit 2), as without a
+    // host, not a failed host start with a stack trace.
+    var configuration = MigratorConfiguration.Build(configurationArgs);
+    MigratorConfiguration.Options(configuration);
+    MigratorConfiguration.ConnectionString(configuration);
+
     var builder = Host.CreateApplicationBuilder(configurationArgs);
+    // The same sources as every other verb's (MigratorConfiguration), not the host's defaults.
+    builder.Configuration.Sources.Clear();
+    builder.Configuration.AddConfiguration(configuration);
     // stdout carries the command's output only (status --json | jq); every log line goes to stderr.
     builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     // Telemetry only: health checks, service discovery and HTTP resilience from AddServiceDefaults serve no purpose here.
@@ -111,31 +117,22 @@ static async Task<int> RunHostedAsync(MigratorCommand command, string[] configur
     using var host = builder.Build();
     // Starting the host starts the telemetry exporters; stopping it flushes them before exit.
     await host.StartAsync();
-    var exitCode = await host.Services.GetRequiredService<MigratorCli>()
-        .RunAsync(command, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
-    await host.StopAsync();
-    return exitCode;
+    try
+    {
+        return await host.Services.GetRequiredService<MigratorCli>()
+            .RunAsync(command, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+    }
+    finally
+    {
+        await host.StopAsync();
+    }
 }
 
 // The same configuration sources, logging and options as the host's, without the host.
 static async Task<int> RunPlainAsync(MigratorCommand command, string[] configurationArgs)
 {
-    var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Production";
-    var configurationBuilder = new ConfigurationBuilder()
-        .SetBasePath(Directory.GetCurrentDirectory())
-        .AddJsonFile("appsettings.json", optional: true)
-        .AddJsonFile($"appsettings.{environment}.json", optional: true);
-    if (environment == "Development")
-    {
-        configurationBuilder.AddUserSecrets(typeof(MigratorOptions).Assembly, optional: true);
-    }
-
-    var configuration = configurationBuilder.AddEnvironmentVariables().AddCommandLine(configurationArgs).Build();
-    var options = configuration.GetSection(MigratorOptions.SectionName).Get<MigratorOptions>() ?? new MigratorOptions();
-    if (MigratorComposition.Problems(options) is { Count: > 0 } problems)
-    {
-        throw new MigratorConfigurationException(string.Join(" ", problems));
-    }
+    var configuration = MigratorConfiguration.Build(configurationArgs);
+    var options = MigratorConfiguration.Options(configuration);
 
     using var loggerFactory = LoggerFactory.Create(logging =>
     {

@@ -38,6 +38,15 @@ public sealed class ScriptCatalog(IReadOnlyList<SqlScript> scripts)
             var extra = Directory.GetFiles(additionalScriptsPath, "*.sql")
                 .Select(path => new SqlScript(Path.GetFileName(path), File.ReadAllText(path)))
                 .ToList();
+            // A script is its name in the journal: an extra file named as an embedded script would be two
+            // scripts under one name, one of them never applied.
+            var clashes = extra.Select(s => s.Name).Intersect(embedded.Select(s => s.Name), StringComparer.Ordinal).ToList();
+            if (clashes.Count > 0)
+            {
+                throw new MigratorConfigurationException(
+                    $"Migrations:AdditionalScriptsPath ({additionalScriptsPath}) holds scripts named as embedded ones: {string.Join(", ", clashes)}. Give them names of their own.");
+            }
+
             return Sorted(embedded.Concat(extra));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

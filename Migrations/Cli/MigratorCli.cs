@@ -67,9 +67,14 @@ public sealed class MigratorCli(MigrationEngine engine, ILogger<MigratorCli> log
 
     private int VerifyOutcome(MigrationStatusReport report)
     {
-        if (!report.IsClean)
+        // verify is the gate "the database is exactly this catalog": a script the journal has and the catalog
+        // lacks (applied by another build, or with Migrations:AdditionalScriptsPath) fails it too. Only the
+        // API's health tolerates those (IsClean), so that a running API stays up while a newer migrator runs.
+        var unknown = report.Scripts.Where(s => s.State == ScriptState.Unknown).Select(s => s.Name).ToList();
+        if (!report.IsClean || unknown.Count > 0)
         {
-            logger.LogError("Verify failed: the database is not exactly the catalog");
+            logger.LogError("Verify failed: the database is not exactly the catalog{Unknown}",
+                unknown.Count == 0 ? "" : $" (applied, not in the catalog: {string.Join(", ", unknown)})");
             return MigrationOutcome.VerifyFailed;
         }
 

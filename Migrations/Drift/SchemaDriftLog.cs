@@ -16,7 +16,7 @@ public static class SchemaDriftLog
         var report = await SchemaFingerprintStore.CompareAsync(dataSource, cancellationToken);
         foreach (var drifted in report.Objects)
         {
-            logger.LogWarning("Schema drift since the fingerprint of {RecordedAt:u}: {Kind} {Name} {Change} outside migrations; this run records it as it is now",
+            logger.LogWarning("Schema drift since the fingerprint of {RecordedAt:u}: {Kind} {Name} {Change} outside migrations; a successful up records it as it is now",
                 report.RecordedAt, SchemaDriftText.Word(drifted.Kind), drifted.Name, SchemaDriftText.Word(drifted.Change));
         }
 

@@ -152,7 +152,8 @@ public sealed class MigrationEngine(
                     ? "No script was applied before it in this run."
                     : $"The {applied.Count} script(s) applied before it in this run stay committed: {string.Join(", ", applied)}.";
                 var error = $"{ex.Message} {before} The run stopped there.";
-                logger.LogError(ex.InnerException, "{Failure}", error);
+                // The message says what failed, where and what committed; a stack trace would only bury it.
+                logger.LogError("{Failure}", error);
                 return new MigrationOutcome(MigrationOutcome.ScriptFailed, applied, error);
             }
 

@@ -84,12 +84,24 @@ public sealed class BootstrapAndJournalTests(AppHostFixture fixture)
     [InlineData("plan-scripts-folder-missing", 2)]
     [InlineData("request-manifest-missing", 2)]
     [InlineData("option-not-a-timespan", 2)]
+    [InlineData("option-overflows-a-timespan", 2)]
+    [InlineData("lock-timeout-beyond-a-timer", 2)]
+    [InlineData("command-timeout-beyond-a-timer", 2)]
+    [InlineData("malformed-connection-string", 2)]
+    [InlineData("plan-malformed-connection-string", 2)]
+    [InlineData("port-not-a-number", 2)]
+    [InlineData("extra-script-named-as-embedded", 2)]
+    [InlineData("plan-extra-script-named-as-embedded", 2)]
+    [InlineData("hosted-bad-option", 2)]
+    [InlineData("hosted-no-connection-string", 2)]
     public async Task Every_failure_path_has_its_exit_code(string path, int expected)
     {
         await using var database = await MigratorDatabase.CreateAsync(fixture);
         var role = $"mig_nocreate_{Guid.NewGuid():N}"[..30];
         var connectionString = database.ConnectionString;
         string[] args = ["status"];
+        string? extraFolder = null;
+        var environment = new Dictionary<string, string?>();
         await using var holder = new NpgsqlConnection(database.ConnectionString);
         switch (path)
         {
@@ -126,6 +138,41 @@ public sealed class BootstrapAndJournalTests(AppHostFixture fixture)
             case "option-not-a-timespan":
                 args = ["up", "--Migrations:LockTimeout=abc"];
                 break;
+            case "option-overflows-a-timespan":
+                args = ["up", "--Migrations:LockTimeout=99999999"];
+                break;
+            // Accepted as a TimeSpan, beyond what a timer can wait: refused up front, not when the wait starts.
+            case "lock-timeout-beyond-a-timer":
+                args = ["up", "--Migrations:LockTimeout=3000000.00:00:00"];
+                break;
+            case "command-timeout-beyond-a-timer":
+                args = ["up", "--Migrations:CommandTimeout=50.00:00:00"];
+                break;
+            case "malformed-connection-string":
+                connectionString = connectionString.Replace("Port=", "Porrt=", StringComparison.OrdinalIgnoreCase);
+                break;
+            case "plan-malformed-connection-string":
+                connectionString = connectionString.Replace("Port=", "Porrt=", StringComparison.OrdinalIgnoreCase);
+                args = ["plan"];
+                break;
+            case "port-not-a-number":
+                connectionString = new NpgsqlConnectionStringBuilder(connectionString).ConnectionString + ";Port=abc";
+                break;
+            case "extra-script-named-as-embedded":
+            case "plan-extra-script-named-as-embedded":
+                extraFolder = Directory.CreateTempSubdirectory("migrator-clash-").FullName;
+                await File.WriteAllTextAsync(Path.Combine(extraFolder, "20250101000000_platform_foundation.sql"), "SELECT 1;");
+                args = [path.StartsWith("plan", StringComparison.Ordinal) ? "plan" : "up", $"--Migrations:AdditionalScriptsPath={extraFolder}"];
+                break;
+            // With a telemetry endpoint the migrator runs in a host: the same one line, no failed host start.
+            case "hosted-bad-option":
+                environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1";
+                args = ["up", "--Migrations:LockTimeout=abc"];
+                break;
+            case "hosted-no-connection-string":
+                environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1";
+                connectionString = "";
+                break;
             case "lock-held":
                 await holder.OpenAsync();
                 await ExecuteAsync(holder, "BEGIN", "SELECT pg_advisory_xact_lock(20250101, 1)");
@@ -135,11 +182,14 @@ public sealed class BootstrapAndJournalTests(AppHostFixture fixture)
 
         try
         {
-            var (exitCode, output) = await MigratorProcess.RunAsync(connectionString, args);
+            var (exitCode, output) = await MigratorProcess.RunAsync(connectionString, args, null, environment);
 
             Assert.True(exitCode == expected, $"exit {exitCode}, expected {expected}:\n{output}");
             Assert.DoesNotContain("Unhandled exception", output);
             Assert.DoesNotContain("Unexpected error", output);
+            // A stack trace is for bugs; every path here is an expected failure with a message.
+            Assert.DoesNotMatch(@"\n\s+at \S+\(", output);
+            Assert.DoesNotContain("Hosting failed to start", output);
             if (expected == 2 && path != "usage")
             {
                 Assert.Contains("Configuration error", output);
@@ -148,6 +198,11 @@ public sealed class BootstrapAndJournalTests(AppHostFixture fixture)
         finally
         {
             NpgsqlConnection.ClearAllPools();
+            if (extraFolder is not null)
+            {
+                Directory.Delete(extraFolder, recursive: true);
+            }
+
             await ExecuteAsync(ServerConnectionString, $"DROP ROLE IF EXISTS {role}");
         }
     }

@@ -25,13 +25,21 @@ public sealed class MigratorProcess : IDisposable
         }
     }
 
-    public static MigratorProcess Start(string connectionString, params string[] args)
+    public static MigratorProcess Start(string connectionString, params string[] args) => Start(connectionString, args, null, null);
+
+    /// <summary>
+    /// With a working directory of the test's (where an appsettings.json may be) and environment variables
+    /// of its own (a null value removes the variable; ConnectionStrings__wedsync too, when the connection
+    /// string should come from elsewhere).
+    /// </summary>
+    public static MigratorProcess Start(string connectionString, string[] args, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment)
     {
         var startInfo = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         startInfo.ArgumentList.Add(AssemblyPath);
         foreach (var arg in args)
@@ -42,6 +50,17 @@ public sealed class MigratorProcess : IDisposable
         startInfo.Environment["ConnectionStrings__wedsync"] = connectionString;
         startInfo.Environment["DOTNET_ENVIRONMENT"] = "Production";
         startInfo.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
+        }
 
         var migrator = new MigratorProcess(Process.Start(startInfo)!);
         migrator.process.OutputDataReceived += (_, e) =>
@@ -53,6 +72,14 @@ public sealed class MigratorProcess : IDisposable
         migrator.process.BeginOutputReadLine();
         migrator.process.BeginErrorReadLine();
         return migrator;
+    }
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string connectionString, string[] args, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment)
+    {
+        using var migrator = Start(connectionString, args, workingDirectory, environment);
+        var exitCode = await migrator.WaitAsync(TimeSpan.FromMinutes(2));
+        return (exitCode, migrator.Output);
     }
 
     public static async Task<(int ExitCode, string Output)> RunAsync(string connectionString, params string[] args)

@@ -8,6 +8,35 @@ namespace WedSync.Tests.Migrator;
 [Collection(AppHostCollection.Name)]
 public sealed class MigratorProcessTests(AppHostFixture fixture)
 {
+    /// <summary>
+    /// verify is "the database is exactly this catalog": a script the journal has and the catalog lacks
+    /// (applied by another build, or from Migrations:AdditionalScriptsPath) fails it (exit 4), named; status
+    /// shows it as unknown. It exited 0 before.
+    /// </summary>
+    [Fact]
+    public async Task Verify_fails_when_the_journal_has_a_script_the_catalog_lacks()
+    {
+        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        var folder = TestScripts.Folder("29990301000000_elsewhere.sql", "SELECT 1;");
+        try
+        {
+            var up = await MigratorProcess.RunAsync(database.ConnectionString, "up", $"--Migrations:AdditionalScriptsPath={folder}");
+            Assert.True(up.ExitCode == 0, up.Output);
+
+            var with = await MigratorProcess.RunAsync(database.ConnectionString, "verify", $"--Migrations:AdditionalScriptsPath={folder}");
+            var without = await MigratorProcess.RunAsync(database.ConnectionString, "verify");
+
+            Assert.True(with.ExitCode == 0, with.Output);
+            Assert.True(without.ExitCode == 4, without.Output);
+            Assert.Contains("applied, not in the catalog: 29990301000000_elsewhere.sql", without.Output);
+            Assert.Contains("| 29990301000000_elsewhere.sql | unknown |", without.Output);
+        }
+        finally
+        {
+            AppHostFixture.TryDelete(folder);
+        }
+    }
+
     [Fact]
     public async Task Two_migrators_started_together_apply_every_script_exactly_once()
     {
