@@ -72,7 +72,7 @@ if (command.Verb == "plan")
     }
     catch (NpgsqlException ex)
     {
-        await Console.Error.WriteLineAsync($"The database could not be used: {ex.Message}");
+        await Console.Error.WriteLineAsync(MigratorCli.DatabaseError(ex));
         return MigrationOutcome.DatabaseUnavailable;
     }
 }

@@ -59,10 +59,19 @@ public sealed class MigratorCli(MigrationEngine engine, ILogger<MigratorCli> log
         catch (NpgsqlException ex)
         {
             // Outside a script: connecting, logging in, the lock or the journal.
-            var code = ex is PostgresException pg ? $" ({pg.SqlState})" : "";
-            return Report(MigrationOutcome.Failed(MigrationOutcome.DatabaseUnavailable,
-                $"The database could not be used{code}: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.Message})" : "")}"));
+            return Report(MigrationOutcome.Failed(MigrationOutcome.DatabaseUnavailable, DatabaseError(ex)));
         }
+    }
+
+    /// <summary>
+    /// "The database could not be used (SQLSTATE): message (cause)", the cause only when it adds something
+    /// (a socket error says why; a name lookup's message already repeats it). Every verb says it this way.
+    /// </summary>
+    public static string DatabaseError(NpgsqlException ex)
+    {
+        var code = ex is PostgresException pg ? $" ({pg.SqlState})" : "";
+        var cause = ex.InnerException is { } inner && !ex.Message.Contains(inner.Message, StringComparison.Ordinal) ? $" ({inner.Message})" : "";
+        return $"The database could not be used{code}: {ex.Message}{cause}";
     }
 
     private int VerifyOutcome(MigrationStatusReport report)
