@@ -3,6 +3,8 @@ namespace WedSync.Migrations.Cli;
 /// <summary>
 /// A parsed command line: <c>up | status | verify | repair [script...] | lint [path...] | plan</c>, optionally
 /// <c>--json</c>; lint also takes <c>--sarif</c> and <c>--fix</c>, up takes <c>--allow RULE</c> (repeatable).
+/// Configuration is <c>--Key=Value</c> only: any other argument with a '=' in it (a path, a script name) is
+/// a word of the command.
 /// </summary>
 public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts, bool Json, bool Sarif = false, bool Fix = false)
 {
@@ -12,12 +14,27 @@ public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts,
 
     private const string AllowOption = "--allow";
 
+    // The command's own options: "--json=1" is a malformed option, not a configuration key named json.
+    private static readonly string[] Options = ["allow", "json", "sarif", "fix"];
+
     /// <summary>Lint rules whose error findings <c>up</c> overrides for this run (<c>--allow RULE</c>, repeatable).</summary>
     public IReadOnlyList<string> Allow { get; init; } = [];
 
-    /// <summary>Arguments of the form Key=Value are configuration and are left to the host.</summary>
-    public static bool IsConfiguration(string arg) =>
-        arg.Contains('=', StringComparison.Ordinal) && !arg.StartsWith(AllowOption + "=", StringComparison.Ordinal);
+    /// <summary>
+    /// <c>--Key=Value</c>, the form the README documents, is configuration and is left to the host. Nothing
+    /// else is: a path or script name with '=' in it stays a path (Microsoft.Extensions.Configuration.CommandLine
+    /// would also read <c>Key=Value</c> and <c>/Key=Value</c>, so <c>/tmp/a=b</c>, as configuration).
+    /// </summary>
+    public static bool IsConfiguration(string arg)
+    {
+        if (!arg.StartsWith("--", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var separator = arg.IndexOf('=', StringComparison.Ordinal);
+        return separator > 2 && !Options.Contains(arg[2..separator], StringComparer.Ordinal);
+    }
 
     public static MigratorCommand? Parse(IEnumerable<string> args)
     {

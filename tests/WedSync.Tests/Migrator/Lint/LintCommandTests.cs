@@ -117,6 +117,21 @@ public sealed class LintCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_path_with_an_equals_sign_is_linted_not_taken_for_configuration()
+    {
+        var equals = Path.Combine(folder.Root, "eq=dir");
+        Directory.CreateDirectory(equals);
+        var script = Path.Combine(equals, FileName("house"));
+        File.Copy(folder.HouseFile, script);
+
+        var (exitCode, stdout, output) = await Lint(equals);
+
+        Assert.True(exitCode == 1, output);
+        Assert.Contains($"{script}:2:33: error [gen-random-uuid]", stdout);
+        Assert.Contains("1 file(s) linted", stdout);
+    }
+
+    [Fact]
     public async Task Fix_rewrites_the_house_patterns_and_shows_each_change_as_a_diff()
     {
         var (exitCode, stdout, _) = await Lint(folder.HouseFile, "--fix");
