@@ -1,10 +1,11 @@
+using WedSync.Migrations;
 using WedSync.Migrations.Cli;
 
 namespace WedSync.Tests.Migrator.Cli;
 
 /// <summary>
 /// The migrator's command line: <c>--Key=Value</c> is configuration and nothing else is (a path or script
-/// name with '=' in it is a word of the command).
+/// name with '=' in it is a word of the command), and <c>--help</c>/<c>--version</c> answer on stdout with 0.
 /// </summary>
 public sealed class MigratorCommandTests
 {
@@ -70,6 +71,39 @@ public sealed class MigratorCommandTests
     public void A_word_with_an_equals_sign_where_no_word_is_taken_is_a_usage_error(params string[] args)
     {
         Assert.Null(MigratorCommand.Parse(args));
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("lint", "--help")]
+    [InlineData("no-such-verb", "-h")]
+    public void Help_is_a_command_of_its_own(params string[] args)
+    {
+        Assert.Equal(MigratorCommand.HelpVerb, MigratorCommand.Parse(args)?.Verb);
+    }
+
+    [Theory]
+    [InlineData("--help", 0, "usage: WedSync.Migrations")]
+    [InlineData("-h", 0, "usage: WedSync.Migrations")]
+    [InlineData("--version", 0, "")]
+    public async Task Help_and_version_print_on_stdout_and_exit_0(string arg, int expected, string text)
+    {
+        var (exitCode, stdout, output) = await MigratorProcess.RunCapturingStdoutAsync("", arg);
+
+        Assert.True(exitCode == expected, output);
+        Assert.Contains(text.Length > 0 ? text : MigratorVersion.Current, stdout);
+        Assert.Equal(stdout, output);
+    }
+
+    [Fact]
+    public async Task A_bad_command_line_prints_the_usage_on_stderr_and_exits_2()
+    {
+        var (exitCode, stdout, output) = await MigratorProcess.RunCapturingStdoutAsync("", "migrate-everything");
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(stdout);
+        Assert.Contains("usage: WedSync.Migrations", output);
     }
 
     private static IReadOnlyList<string>? Words(MigratorCommand? command) => command is null ? null : [command.Verb, .. command.Scripts];
