@@ -169,7 +169,49 @@ public sealed class LintCommandTests : IDisposable
         Assert.Equal(1, exitCode);
     }
 
+    [Fact]
+    public async Task Sarif_uri_of_an_absolute_path_is_a_file_uri_that_decodes_back_to_it()
+    {
+        var spaced = Path.Combine(folder.Root, "sp ace");
+        Directory.CreateDirectory(spaced);
+        var script = Path.Combine(spaced, "30000110000000_a b#c%d.sql");
+        await File.WriteAllTextAsync(script, LintFolder.HouseViolations);
+
+        var (exitCode, stdout, output) = await Lint(spaced, "--sarif");
+
+        Assert.True(exitCode == 1, output);
+        var result = SarifSchema().Evaluate(JsonDocument.Parse(stdout).RootElement,
+            new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+        Assert.True(result.IsValid, string.Join('\n', (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
+        var uri = Assert.Single(Uris(stdout).Distinct());
+        Assert.True(Uri.IsWellFormedUriString(uri, UriKind.Absolute), uri);
+        Assert.True(Uri.TryCreate(uri, UriKind.RelativeOrAbsolute, out var parsed), uri);
+        Assert.Equal(Uri.UriSchemeFile, parsed.Scheme);
+        Assert.Empty(parsed.Fragment);
+        Assert.Equal(script, parsed.LocalPath);
+    }
+
+    [Theory]
+    [InlineData("sp ace/30000110000000_a b#c%d.sql", "sp%20ace/30000110000000_a%20b%23c%25d.sql")]
+    [InlineData("30000110000000_%41?x:y.sql", "30000110000000_%2541%3Fx%3Ay.sql")]
+    [InlineData("20990101000000_plain.sql", "20990101000000_plain.sql")]
+    public void Sarif_uri_of_a_relative_path_is_encoded_segment_by_segment(string path, string expected)
+    {
+        var file = SqlScriptFile.Parse(path, LintFolder.HouseViolations);
+        var sarif = LintReport.Sarif(ScriptLinter.AllRules.Lint(file, [file]), ScriptLinter.AllRules.Rules);
+
+        var uri = Assert.Single(Uris(sarif).Distinct());
+        Assert.Equal(expected, uri);
+        Assert.True(Uri.IsWellFormedUriString(uri, UriKind.Relative), uri);
+        Assert.True(Uri.TryCreate(uri, UriKind.RelativeOrAbsolute, out var parsed) && !parsed.IsAbsoluteUri, uri);
+        Assert.Equal(path, Uri.UnescapeDataString(uri));
+    }
+
     public void Dispose() => folder.Dispose();
+
+    private static IEnumerable<string> Uris(string sarif) =>
+        JsonNode.Parse(sarif)!["runs"]![0]!["results"]!.AsArray()
+            .Select(r => r!["locations"]![0]!["physicalLocation"]!["artifactLocation"]!["uri"]!.GetValue<string>());
 
     private static string FileName(string kind) => kind == "house" ? "20990101000000_house.sql" : "20990101000001_locks.sql";
 
