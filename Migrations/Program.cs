@@ -11,10 +11,9 @@ using WedSync.Migrations.Engine;
 using WedSync.Migrations.Lint;
 
 var command = MigratorCommand.Parse(args);
-if (command is null)
+if (MigratorCommand.Answers(command, Console.Out, Console.Error, out var answered))
 {
-    await Console.Error.WriteLineAsync(MigratorCommand.Usage);
-    return MigrationOutcome.UsageError;
+    return answered;
 }
 
 var configurationArgs = args.Where(MigratorCommand.IsConfiguration).ToArray();

@@ -15,7 +15,8 @@ public enum LintFormat
 /// by name, which is the order the migrator applies them), prints the findings, and with --fix rewrites
 /// what <see cref="LintFixer"/> can, never a script that is applied: one registered in the request
 /// manifest (the catalog's applied history) or named in <paramref name="applied"/> (the journal).
-/// Exit code: 0 no error finding, 1 error findings (after fixing, those left), 2 a path does not exist.
+/// Exit code: 0 no error finding, 1 error findings (after fixing, those left), 2 a path does not exist or
+/// a file or folder could not be read, or with --fix written (each named; no stack trace, nothing half-written).
 /// </summary>
 public sealed class LintCommand(TextWriter output, TextWriter errors)
 {
@@ -25,16 +26,38 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
 
     public int Run(IReadOnlyList<string> paths, LintFormat format, bool fix, IReadOnlySet<string>? applied = null)
     {
+        try
+        {
+            return RunChecked(paths, format, fix, applied);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // What the steps below do not name themselves (the output could not be written, say).
+            errors.WriteLine($"lint: {ex.Message}");
+            return Usage;
+        }
+    }
+
+    private int RunChecked(IReadOnlyList<string> paths, LintFormat format, bool fix, IReadOnlySet<string>? applied)
+    {
         var files = new List<SqlScriptFile>();
+        var unreadable = new List<string>();
         foreach (var path in paths.Count == 0 ? [DefaultFolder()] : paths)
         {
             if (Directory.Exists(path))
             {
-                files.AddRange(Directory.GetFiles(path, "*.sql").Order(StringComparer.Ordinal).Select(f => SqlScriptFile.Load(f, f)));
+                if (TryIo(() => Directory.GetFiles(path, "*.sql"), out var found, out var problem))
+                {
+                    files.AddRange(found.Order(StringComparer.Ordinal).Select(f => Read(f, unreadable)).OfType<SqlScriptFile>());
+                }
+                else
+                {
+                    unreadable.Add($"lint: the folder {path} could not be read: {problem}");
+                }
             }
             else if (File.Exists(path))
             {
-                files.Add(SqlScriptFile.Load(path, path));
+                files.AddRange(Read(path, unreadable) is { } file ? [file] : []);
             }
             else
             {
@@ -43,9 +66,15 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
             }
         }
 
-        if (fix)
+        if (unreadable.Count > 0)
         {
-            files = files.Select(file => FixOne(file, applied, format == LintFormat.Text ? output : errors)).ToList();
+            unreadable.ForEach(errors.WriteLine);
+            return Usage;
+        }
+
+        if (fix && !TryFix(files, applied, format == LintFormat.Text ? output : errors, out files))
+        {
+            return Usage;
         }
 
         var findings = files.SelectMany(file => ScriptLinter.AllRules.Lint(file, files)).ToList();
@@ -63,25 +92,154 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
         (applied?.Contains(fileName) ?? false)
         || RequestManifest.Embedded().Requests.Values.Any(scripts => scripts.Contains(fileName));
 
-    private SqlScriptFile FixOne(SqlScriptFile file, IReadOnlySet<string>? applied, TextWriter diffs)
+    /// <summary>
+    /// Fixes what can be fixed in two steps, so no file is ever half-written: each fixed text is first
+    /// written in full to a new file beside its script (and the script checked writable), then each new
+    /// file replaces its script by a rename. When any script can't be written in the first step, none
+    /// is changed and every one that can't is named; a rename failing after that leaves each script whole,
+    /// the old text or the new, and names the ones left old.
+    /// </summary>
+    private bool TryFix(List<SqlScriptFile> files, IReadOnlySet<string>? applied, TextWriter diffs, out List<SqlScriptFile> result)
     {
-        var (text, changes) = LintFixer.Fix(file);
-        if (changes.Count == 0 || file.Path is null)
+        var pending = new List<(SqlScriptFile File, string Text, IReadOnlyList<LintFixer.Change> Changes)>();
+        foreach (var file in files)
+        {
+            var (text, changes) = LintFixer.Fix(file);
+            if (changes.Count == 0 || file.Path is null)
+            {
+                continue;
+            }
+
+            if (IsApplied(Path.GetFileName(file.Path), applied))
+            {
+                errors.WriteLine($"lint --fix: {file.Name} is applied (its checksum is in the journal or the manifest); left untouched");
+                continue;
+            }
+
+            pending.Add((file, text, changes));
+        }
+
+        var staged = new List<(SqlScriptFile File, string Text, IReadOnlyList<LintFixer.Change> Changes, string Target, string Temporary)>();
+        var failed = new List<string>();
+        foreach (var (file, text, changes) in pending)
+        {
+            if (TryIo(() => Stage(file.Path!, text), out var stage, out var problem))
+            {
+                staged.Add((file, text, changes, stage.Target, stage.Temporary));
+            }
+            else
+            {
+                failed.Add($"lint --fix: {file.Name} could not be written: {problem}");
+            }
+        }
+
+        if (failed.Count > 0)
+        {
+            staged.ForEach(s => TryIo(() => File.Delete(s.Temporary), out _));
+            failed.ForEach(errors.WriteLine);
+            errors.WriteLine("lint --fix: no file was changed");
+            result = files;
+            return false;
+        }
+
+        var replaced = new Dictionary<SqlScriptFile, SqlScriptFile>();
+        foreach (var (file, text, changes, target, temporary) in staged)
+        {
+            if (TryIo(() => File.Move(temporary, target, overwrite: true), out var problem))
+            {
+                // With --json/--sarif the diff goes to stderr, so stdout stays parseable.
+                diffs.WriteLine(LintFixer.Diff(file.Name, changes));
+                replaced[file] = TryIo(() => SqlScriptFile.Load(file.Path!, file.Name), out var reloaded, out _) ? reloaded : SqlScriptFile.Parse(file.Name, text);
+            }
+            else
+            {
+                TryIo(() => File.Delete(temporary), out _);
+                failed.Add($"lint --fix: {file.Name} could not be written: {problem}; it is unchanged");
+            }
+        }
+
+        failed.ForEach(errors.WriteLine);
+        result = files.Select(file => replaced.GetValueOrDefault(file, file)).ToList();
+        return failed.Count == 0;
+    }
+
+    /// <summary>The fixed text in full in a new file beside the script (the script's link target, if it is a link), with its mode.</summary>
+    private static (string Target, string Temporary) Stage(string path, string text)
+    {
+        var target = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
+        // The rename below would replace a script its owner made read-only: refuse what a write would.
+        File.OpenHandle(target, FileMode.Open, FileAccess.Write, FileShare.ReadWrite).Dispose();
+        var folder = Path.GetDirectoryName(target)!;
+        // Not *.sql: a leftover is never linted or applied.
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.lint-fix");
+        FileStream created;
+        try
+        {
+            created = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"no file can be made in its folder {folder}, to replace it whole ({ex.Message})", ex);
+        }
+
+        try
+        {
+            using (var stream = created)
+            {
+                using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true);
+                writer.Write(text);
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, File.GetUnixFileMode(target));
+            }
+
+            return (target, temporary);
+        }
+        catch
+        {
+            TryIo(() => File.Delete(temporary), out _);
+            throw;
+        }
+    }
+
+    /// <summary>The script, or null with the reason it can't be read added to <paramref name="unreadable"/>.</summary>
+    private static SqlScriptFile? Read(string path, List<string> unreadable)
+    {
+        if (TryIo(() => SqlScriptFile.Load(path, path), out var file, out var problem))
         {
             return file;
         }
 
-        var name = Path.GetFileName(file.Path);
-        if (IsApplied(name, applied))
-        {
-            errors.WriteLine($"lint --fix: {file.Name} is applied (its checksum is in the journal or the manifest); left untouched");
-            return file;
-        }
+        unreadable.Add($"lint: {path} could not be read: {problem}");
+        return null;
+    }
 
-        File.WriteAllText(file.Path, text);
-        // With --json/--sarif the diff goes to stderr, so stdout stays parseable.
-        diffs.WriteLine(LintFixer.Diff(file.Name, changes));
-        return SqlScriptFile.Load(file.Path, file.Name);
+    private static bool TryIo(Action step, out string problem) =>
+        TryIo(() =>
+        {
+            step();
+            return true;
+        }, out _, out problem);
+
+    /// <summary>Runs a file-system step; an I/O or permission failure becomes <paramref name="problem"/>.</summary>
+    private static bool TryIo<T>(Func<T> step, out T value, out string problem)
+    {
+        try
+        {
+            value = step();
+            problem = "";
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            value = default!;
+            problem = ex.Message;
+            return false;
+        }
     }
 
     // Run from the repository root, the catalog's folder; from Migrations/, its Scripts folder.

@@ -33,7 +33,7 @@ public static class LintReport
     /// <summary>
     /// A SARIF 2.1.0 log (OASIS standard): one run, the rules as <c>tool.driver.rules</c> with why as
     /// full description and remedy as help, each finding a result with a physical location whose
-    /// uri is the file as given on the command line.
+    /// uri is the file as given on the command line, as a URI reference (<see cref="SarifUri"/>).
     /// </summary>
     public static string Sarif(IReadOnlyList<LintFinding> findings, IReadOnlyList<ILintRule> rules)
     {
@@ -61,7 +61,7 @@ public static class LintReport
             {
                 ["physicalLocation"] = new JsonObject
                 {
-                    ["artifactLocation"] = new JsonObject { ["uri"] = f.File.Replace('\\', '/') },
+                    ["artifactLocation"] = new JsonObject { ["uri"] = SarifUri(f.File) },
                     ["region"] = new JsonObject { ["startLine"] = f.Line, ["startColumn"] = f.Column },
                 },
             }),
@@ -77,6 +77,31 @@ public static class LintReport
             }),
         }.ToJsonString(Indented);
     }
+
+    /// <summary>
+    /// The file as SARIF's <c>artifactLocation.uri</c> needs it, a valid URI reference (SARIF 2.1.0 §3.4.3):
+    /// a relative path percent-encoded segment by segment (so a space, '#' or '%' in a name is part of the
+    /// path, not a fragment or an escape), an absolute one as a <c>file://</c> URI encoded the same way.
+    /// </summary>
+    public static string SarifUri(string file)
+    {
+        var absolute = Path.IsPathFullyQualified(file);
+        var segments = file.Replace(Path.DirectorySeparatorChar, '/').Split('/');
+        var encoded = string.Join('/', segments.Select((segment, i) =>
+            absolute && i == 0 && IsDrive(segment) ? segment : Uri.EscapeDataString(segment)));
+        if (!absolute)
+        {
+            return encoded;
+        }
+
+        // /tmp/a → file:///tmp/a; C:/a → file:///C:/a; //server/share/a (UNC) → file://server/share/a.
+        return encoded.StartsWith("//", StringComparison.Ordinal) ? "file:" + encoded
+            : encoded.StartsWith('/') ? "file://" + encoded
+            : "file:///" + encoded;
+    }
+
+    private static bool IsDrive(string segment) =>
+        OperatingSystem.IsWindows() && segment.Length == 2 && char.IsAsciiLetter(segment[0]) && segment[1] == ':';
 
     private static string Level(LintSeverity severity) => severity == LintSeverity.Error ? "error" : "warning";
 }

@@ -25,22 +25,30 @@ public sealed class MigratorProcess : IDisposable
         }
     }
 
-    public static MigratorProcess Start(string connectionString, params string[] args) => Start(connectionString, args, null, null);
+    public static MigratorProcess Start(string connectionString, params string[] args) => Start(["dotnet"], connectionString, args, null, null);
 
     /// <summary>
     /// With a working directory of the test's (where an appsettings.json may be) and environment variables
     /// of its own (a null value removes the variable; ConnectionStrings__wedsync too, when the connection
     /// string should come from elsewhere).
     /// </summary>
-    public static MigratorProcess Start(string connectionString, string[] args, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment)
+    public static MigratorProcess Start(string connectionString, string[] args, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment) =>
+        Start(["dotnet"], connectionString, args, workingDirectory, environment);
+
+    private static MigratorProcess Start(string[] launcher, string connectionString, string[] args, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(launcher[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? "",
         };
+        foreach (var arg in launcher[1..])
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
         startInfo.ArgumentList.Add(AssemblyPath);
         foreach (var arg in args)
         {
@@ -93,6 +101,19 @@ public sealed class MigratorProcess : IDisposable
     public static async Task<(int ExitCode, string StandardOutput, string Output)> RunCapturingStdoutAsync(string connectionString, params string[] args)
     {
         using var migrator = Start(connectionString, args);
+        var exitCode = await migrator.WaitAsync(TimeSpan.FromMinutes(2));
+        return (exitCode, migrator.StandardOutput, migrator.Output);
+    }
+
+    /// <summary>
+    /// Runs the migrator as an unprivileged user would, so file modes apply to it: as root (the test
+    /// containers' user), without the capabilities that let root read and write past them
+    /// (<c>setpriv</c> of util-linux drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH); as anyone else, as is.
+    /// </summary>
+    public static async Task<(int ExitCode, string StandardOutput, string Output)> RunUnprivilegedCapturingStdoutAsync(params string[] args)
+    {
+        string[] launcher = Environment.IsPrivilegedProcess ? ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", "dotnet"] : ["dotnet"];
+        using var migrator = Start(launcher, "", args, null, null);
         var exitCode = await migrator.WaitAsync(TimeSpan.FromMinutes(2));
         return (exitCode, migrator.StandardOutput, migrator.Output);
     }

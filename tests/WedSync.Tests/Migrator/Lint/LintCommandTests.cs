@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
@@ -117,6 +118,21 @@ public sealed class LintCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_path_with_an_equals_sign_is_linted_not_taken_for_configuration()
+    {
+        var equals = Path.Combine(folder.Root, "eq=dir");
+        Directory.CreateDirectory(equals);
+        var script = Path.Combine(equals, FileName("house"));
+        File.Copy(folder.HouseFile, script);
+
+        var (exitCode, stdout, output) = await Lint(equals);
+
+        Assert.True(exitCode == 1, output);
+        Assert.Contains($"{script}:2:33: error [gen-random-uuid]", stdout);
+        Assert.Contains("1 file(s) linted", stdout);
+    }
+
+    [Fact]
     public async Task Fix_rewrites_the_house_patterns_and_shows_each_change_as_a_diff()
     {
         var (exitCode, stdout, _) = await Lint(folder.HouseFile, "--fix");
@@ -154,7 +170,156 @@ public sealed class LintCommandTests : IDisposable
         Assert.Equal(1, exitCode);
     }
 
+    [Theory]
+    [InlineData("mode 000", false)]
+    [InlineData("mode 000", true)]
+    [InlineData("socket", false)]
+    [InlineData("socket", true)]
+    public async Task An_unreadable_script_is_named_and_is_a_usage_error_without_a_stack_trace(string kind, bool named)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Mode 000 stops reads of an unprivileged process (root's are run without CAP_DAC_OVERRIDE); a socket
+        // named *.sql can't be opened by anyone: open(2) fails with ENXIO, an IOException.
+        var unreadable = Path.Combine(folder.Violations, "20990101000002_unreadable.sql");
+        // Open for the whole run: disposing the socket removes its file.
+        using var socket = kind == "socket" ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) : null;
+        if (socket is not null)
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(unreadable));
+        }
+        else
+        {
+            await File.WriteAllTextAsync(unreadable, LintFolder.Compliant);
+            File.SetUnixFileMode(unreadable, UnixFileMode.None);
+        }
+
+        var (exitCode, stdout, output) = await MigratorProcess.RunUnprivilegedCapturingStdoutAsync("lint", named ? unreadable : folder.Violations);
+
+        Assert.True(exitCode == LintCommand.Usage, output);
+        Assert.Contains($"lint: {unreadable} could not be read:", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.Empty(stdout);
+    }
+
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, true)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, false)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, true)]
+    public async Task Fix_names_each_script_it_cannot_write_and_changes_none(UnixFileMode mode, bool readOnlyFolder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Two scripts to fix; the second can't be written: read-only (444), or in a read-only folder (555),
+        // where a script can't be replaced whole. The first must not be changed either.
+        var writable = Path.Combine(folder.Violations, "20990101000002_writable.sql");
+        var readOnly = Path.Combine(folder.Violations, "20990101000003_read_only.sql");
+        await File.WriteAllTextAsync(writable, LintFolder.HouseViolations);
+        await File.WriteAllTextAsync(readOnly, LintFolder.HouseViolations);
+        File.SetUnixFileMode(readOnly, mode);
+        var before = Directory.GetFileSystemEntries(folder.Violations).Order(StringComparer.Ordinal).ToList();
+        var folderMode = File.GetUnixFileMode(folder.Violations);
+        if (readOnlyFolder)
+        {
+            File.SetUnixFileMode(folder.Violations, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+                | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        try
+        {
+            var (exitCode, stdout, output) = await MigratorProcess.RunUnprivilegedCapturingStdoutAsync("lint", folder.Violations, "--fix");
+
+            Assert.True(exitCode == LintCommand.Usage, output);
+            Assert.Contains($"lint --fix: {readOnly} could not be written:", output);
+            Assert.Contains("no file was changed", output);
+            Assert.DoesNotContain("Unhandled exception", output);
+            Assert.DoesNotContain("   at ", output);
+            Assert.DoesNotContain("+++ b/", stdout);
+            Assert.Equal(LintFolder.HouseViolations, await File.ReadAllTextAsync(writable));
+            Assert.Equal(LintFolder.HouseViolations, await File.ReadAllTextAsync(readOnly));
+            Assert.Equal(LintFolder.HouseViolations, await File.ReadAllTextAsync(folder.HouseFile));
+            Assert.Equal(before, Directory.GetFileSystemEntries(folder.Violations).Order(StringComparer.Ordinal));
+            if (readOnlyFolder && mode.HasFlag(UnixFileMode.UserWrite))
+            {
+                Assert.Contains($"lint --fix: {writable} could not be written:", output);
+            }
+        }
+        finally
+        {
+            File.SetUnixFileMode(folder.Violations, folderMode);
+        }
+    }
+
+    [Fact]
+    public async Task Fix_replaces_a_script_whole_and_keeps_its_mode()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        File.SetUnixFileMode(folder.HouseFile, mode);
+        var before = Directory.GetFileSystemEntries(folder.Violations).Order(StringComparer.Ordinal).ToList();
+
+        var (exitCode, _, output) = await MigratorProcess.RunUnprivilegedCapturingStdoutAsync("lint", folder.HouseFile, "--fix");
+
+        Assert.True(exitCode == LintCommand.Findings, output);
+        Assert.Contains("gen_random_uuid()", await File.ReadAllTextAsync(folder.HouseFile));
+        Assert.Equal(mode, File.GetUnixFileMode(folder.HouseFile));
+        Assert.Equal(before, Directory.GetFileSystemEntries(folder.Violations).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sarif_uri_of_an_absolute_path_is_a_file_uri_that_decodes_back_to_it()
+    {
+        var spaced = Path.Combine(folder.Root, "sp ace");
+        Directory.CreateDirectory(spaced);
+        var script = Path.Combine(spaced, "30000110000000_a b#c%d.sql");
+        await File.WriteAllTextAsync(script, LintFolder.HouseViolations);
+
+        var (exitCode, stdout, output) = await Lint(spaced, "--sarif");
+
+        Assert.True(exitCode == 1, output);
+        var result = SarifSchema().Evaluate(JsonDocument.Parse(stdout).RootElement,
+            new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+        Assert.True(result.IsValid, string.Join('\n', (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
+        var uri = Assert.Single(Uris(stdout).Distinct());
+        Assert.True(Uri.IsWellFormedUriString(uri, UriKind.Absolute), uri);
+        Assert.True(Uri.TryCreate(uri, UriKind.RelativeOrAbsolute, out var parsed), uri);
+        Assert.Equal(Uri.UriSchemeFile, parsed.Scheme);
+        Assert.Empty(parsed.Fragment);
+        Assert.Equal(script, parsed.LocalPath);
+    }
+
+    [Theory]
+    [InlineData("sp ace/30000110000000_a b#c%d.sql", "sp%20ace/30000110000000_a%20b%23c%25d.sql")]
+    [InlineData("30000110000000_%41?x:y.sql", "30000110000000_%2541%3Fx%3Ay.sql")]
+    [InlineData("20990101000000_plain.sql", "20990101000000_plain.sql")]
+    public void Sarif_uri_of_a_relative_path_is_encoded_segment_by_segment(string path, string expected)
+    {
+        var file = SqlScriptFile.Parse(path, LintFolder.HouseViolations);
+        var sarif = LintReport.Sarif(ScriptLinter.AllRules.Lint(file, [file]), ScriptLinter.AllRules.Rules);
+
+        var uri = Assert.Single(Uris(sarif).Distinct());
+        Assert.Equal(expected, uri);
+        Assert.True(Uri.IsWellFormedUriString(uri, UriKind.Relative), uri);
+        Assert.True(Uri.TryCreate(uri, UriKind.RelativeOrAbsolute, out var parsed) && !parsed.IsAbsoluteUri, uri);
+        Assert.Equal(path, Uri.UnescapeDataString(uri));
+    }
+
     public void Dispose() => folder.Dispose();
+
+    private static IEnumerable<string> Uris(string sarif) =>
+        JsonNode.Parse(sarif)!["runs"]![0]!["results"]!.AsArray()
+            .Select(r => r!["locations"]![0]!["physicalLocation"]!["artifactLocation"]!["uri"]!.GetValue<string>());
 
     private static string FileName(string kind) => kind == "house" ? "20990101000000_house.sql" : "20990101000001_locks.sql";
 
