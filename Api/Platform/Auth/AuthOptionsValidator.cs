@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace WedSync.Api.Platform.Auth;
 
@@ -19,9 +21,16 @@ public sealed class AuthOptionsValidator(IHostEnvironment environment) : IValida
 
         if (options.UsesAuthority)
         {
-            if (options.KeyRefreshInterval < TimeSpan.FromSeconds(1) || options.KeySetMaxAge < options.KeyRefreshInterval)
+            // IdentityModel's own floors (ConfigurationManager.MinimumRefreshInterval, MinimumAutomaticRefreshInterval):
+            // below them its configuration manager throws while the API starts, naming neither setting.
+            if (options.KeyRefreshInterval < ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval)
             {
-                failures.Add("Auth:KeyRefreshInterval must be at least 1 second, and Auth:KeySetMaxAge at least Auth:KeyRefreshInterval.");
+                failures.Add($"Auth:KeyRefreshInterval must be at least {ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval}.");
+            }
+
+            if (options.KeySetMaxAge < ConfigurationManager<OpenIdConnectConfiguration>.MinimumAutomaticRefreshInterval || options.KeySetMaxAge < options.KeyRefreshInterval)
+            {
+                failures.Add($"Auth:KeySetMaxAge must be at least {ConfigurationManager<OpenIdConnectConfiguration>.MinimumAutomaticRefreshInterval} and at least Auth:KeyRefreshInterval.");
             }
 
             if (!Uri.TryCreate(options.Authority, UriKind.Absolute, out var authority)
