@@ -15,7 +15,8 @@ using WedSync.Api.Platform.Requests;
 using WedSync.Api.Platform.Tenancy;
 using WedSync.Api.Platform.Webhooks;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings beside the executable, wherever it is started from (a container, a service manager, a script).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 if (DevTokenCommand.IsRequested(args))
 {
