@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Npgsql;
 using WedSync.Api.Platform.Tenancy;
 
 namespace WedSync.Api.OperatorConsole;
@@ -15,14 +16,15 @@ public sealed class ConsoleSession(TenantSession session)
     public Caller Caller => session.Caller;
 
     /// <summary>Opens the session for the signed-in person; null when nobody is signed in.</summary>
-    public async Task<Caller?> OpenAsync(ClaimsPrincipal user, CancellationToken ct)
+    /// <param name="bounds">transaction-local limits for the page's statements (<see cref="TenantSession.BeginAsync"/>).</param>
+    public async Task<Caller?> OpenAsync(ClaimsPrincipal user, CancellationToken ct, NpgsqlBatchCommand? bounds = null)
     {
         if (user.Identity?.IsAuthenticated != true)
         {
             return null;
         }
 
-        return session.IsOpen ? session.Caller : await session.BeginAsync(user, ct);
+        return session.IsOpen ? session.Caller : await session.BeginAsync(user, ct, bounds: bounds);
     }
 
     /// <summary>Commits what the page changed (a resolved event); reading pages commit nothing of note.</summary>

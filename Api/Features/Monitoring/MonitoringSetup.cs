@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WedSync.Api.Features.Monitoring.Advisor;
+using WedSync.Api.Features.Monitoring.EventStream;
 using WedSync.Api.Features.Monitoring.History;
 using WedSync.Api.Features.Monitoring.History.Sampler;
 using WedSync.Api.Features.Monitoring.Sampler;
@@ -17,6 +18,18 @@ public static class MonitoringSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<MonitoringReadOptions>()
+            .BindConfiguration(MonitoringOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<MonitoringDatabase>();
+        services.AddHostedService<MonitoringDatabaseWarmup>();
+        services.AddOptions<EventStreamOptions>()
+            .BindConfiguration(MonitoringOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<MonitoringEventHub>();
+        services.AddHostedService(provider => provider.GetRequiredService<MonitoringEventHub>());
         services.AddSingleton<DatabaseAdvisor>();
         services.AddSingleton<MonitoringAssessments>();
         services.AddSingleton<MonitoringGauges>();

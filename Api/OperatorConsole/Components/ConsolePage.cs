@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Tenancy;
 
 namespace WedSync.Api.OperatorConsole.Components;
@@ -26,6 +27,9 @@ public abstract class ConsolePage : ComponentBase
     [Inject]
     protected ConsoleSession Console { get; set; } = null!;
 
+    [Inject]
+    protected MonitoringDatabase Monitoring { get; set; } = null!;
+
     protected abstract PageAudience Audience { get; }
 
     protected Caller? Caller { get; private set; }
@@ -35,7 +39,9 @@ public abstract class ConsolePage : ComponentBase
 
     protected override async Task OnInitializedAsync()
     {
-        Caller = await Console.OpenAsync(HttpContext.User, HttpContext.RequestAborted);
+        // Operators' pages are monitoring: bounded and tagged like the monitoring endpoints.
+        var bounds = Audience == PageAudience.PlatformAdmin ? Monitoring.BoundsCommand() : null;
+        Caller = await Console.OpenAsync(HttpContext.User, HttpContext.RequestAborted, bounds);
         if (Caller is null)
         {
             // The console's identity middleware sends such requests to the sign-in page first; a

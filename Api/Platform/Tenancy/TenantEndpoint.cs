@@ -39,7 +39,7 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
                 Caller caller;
                 try
                 {
-                    caller = await Session.BeginAsync(User, ct, OpeningQueryFor(req));
+                    caller = await Session.BeginAsync(User, ct, OpeningQueryFor(req), SessionBounds());
                 }
                 catch (PostgresException exception) when (!PostgresErrors.IsRetryable(exception))
                 {
@@ -83,6 +83,9 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
     /// reader runs before <see cref="HandleInSessionAsync"/>, also when the caller has no profile.
     /// </summary>
     protected virtual OpeningQuery? OpeningQueryFor(TRequest req) => null;
+
+    /// <summary>Transaction-local limits sent first in the opening batch (see <see cref="TenantSession.BeginAsync"/>); none by default.</summary>
+    protected virtual NpgsqlBatchCommand? SessionBounds() => null;
 
     /// <summary>
     /// Answers an error of the opening query that is an outcome of the request rather than a fault (a

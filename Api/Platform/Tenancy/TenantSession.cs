@@ -28,7 +28,11 @@ public sealed class TenantSession(NpgsqlDataSource dataSource) : IAsyncDisposabl
     /// One more statement for the opening batch, run after the claims are set (so with the caller's
     /// identity), and the reader of its result; saves a round trip for an endpoint's first query.
     /// </param>
-    public async Task<Caller> BeginAsync(ClaimsPrincipal user, CancellationToken ct, OpeningQuery? opening = null)
+    /// <param name="bounds">
+    /// A statement sent first in the opening batch that sets transaction-local limits (lock_timeout,
+    /// statement_timeout, application_name) for everything the request runs; it must return one result set.
+    /// </param>
+    public async Task<Caller> BeginAsync(ClaimsPrincipal user, CancellationToken ct, OpeningQuery? opening = null, NpgsqlBatchCommand? bounds = null)
     {
         if (IsOpen)
         {
@@ -57,7 +61,17 @@ public sealed class TenantSession(NpgsqlDataSource dataSource) : IAsyncDisposabl
                 batch.BatchCommands.Add(opening.Command);
             }
 
+            if (bounds is not null)
+            {
+                batch.BatchCommands.Insert(0, bounds);
+            }
+
             await using var reader = await batch.ExecuteReaderAsync(ct);
+            if (bounds is not null)
+            {
+                await reader.NextResultAsync(ct);
+            }
+
             // The SET returns no result set; the first one is set_config's, the second the caller's.
             await reader.NextResultAsync(ct);
             await reader.ReadAsync(ct);

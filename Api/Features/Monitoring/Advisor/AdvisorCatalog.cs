@@ -205,12 +205,14 @@ public static class AdvisorCatalog
             "Confirm on every replica and over a full business cycle, then DROP INDEX CONCURRENTLY.",
             """
             SELECT format('%I.%I on %I', s.schemaname, s.indexrelname, s.relname), 'info',
-                   pg_size_pretty(pg_relation_size(s.indexrelid))
+                   pg_size_pretty(ic.relpages::bigint * current_setting('block_size')::bigint)
             FROM pg_stat_user_indexes s
             JOIN pg_index i ON i.indexrelid = s.indexrelid
+            -- relpages, not pg_relation_size(): that locks the index, and waits behind an ALTER of its table.
+            JOIN pg_class ic ON ic.oid = s.indexrelid
             WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
               AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = s.indexrelid)
-              AND pg_relation_size(s.indexrelid) > 1048576
+              AND ic.relpages::bigint * current_setting('block_size')::bigint > 1048576
             """),
         new("mutable_search_path",
             "The function runs with the caller's search_path: a caller who can create objects in a schema on that path can make it call their own operators and functions.",

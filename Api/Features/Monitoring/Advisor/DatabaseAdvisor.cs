@@ -1,4 +1,5 @@
 using Npgsql;
+using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.Advisor;
 
@@ -7,42 +8,77 @@ namespace WedSync.Api.Features.Monitoring.Advisor;
 /// catalog's accepted exceptions (<see cref="AcceptedExceptions"/>), in one round trip. It reads the
 /// catalogs as the API's own login, not the request role: callers check platform_admin before asking.
 /// </summary>
-public sealed class DatabaseAdvisor(NpgsqlDataSource dataSource)
+public sealed class DatabaseAdvisor(MonitoringDatabase database)
 {
     private static readonly AdvisorCheck[] Checks = [.. AdvisorCatalog.Checks, .. SplinterChecks.Checks];
 
+    /// <summary>
+    /// Every check, in as few round trips as the database allows: a check that hits a lock or time bound
+    /// (a relation locked by an ALTER, say) is named in <see cref="AdvisorResult.Unavailable"/> and the
+    /// rest run on in a new transaction, so one locked table costs one check, never the whole answer.
+    /// </summary>
     public async Task<AdvisorResult> RunAsync(CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        foreach (var check in Checks)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(check.Sql));
-        }
-
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(AcceptedExceptions.Sql));
-
         var findings = new List<Finding>();
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        foreach (var check in Checks)
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                var detail = reader.IsDBNull(2) ? null : reader.GetString(2);
-                findings.Add(new Finding(reader.GetString(1), check.Name, reader.GetString(0),
-                    detail is null ? check.Why : $"{check.Why} ({detail})", check.Remedy));
-            }
-
-            await reader.NextResultAsync(ct);
-        }
-
+        var unavailable = new List<string>();
         var annotations = new List<Annotation>();
-        while (await reader.ReadAsync(ct))
+        var next = 0;
+        var annotationsRead = false;
+        while (!annotationsRead)
         {
-            if (!reader.IsDBNull(0))
+            var first = next;
+            var (connection, transaction) = await database.BeginAsync(ct);
+            await using (connection)
+            await using (transaction)
             {
-                var annotated = reader.GetString(0);
-                annotations.AddRange(AcceptedExceptions.Parse(reader.GetString(1)).Select(a => new Annotation(annotated, a.Check, a.Reason)));
+                try
+                {
+                    await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { database.BoundsCommand() } };
+                    foreach (var check in Checks.Skip(first))
+                    {
+                        batch.BatchCommands.Add(new NpgsqlBatchCommand(check.Sql));
+                    }
+
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(AcceptedExceptions.Sql));
+                    await using var reader = await batch.ExecuteReaderAsync(ct);
+                    for (; next < Checks.Length; next++)
+                    {
+                        await reader.NextResultAsync(ct);
+                        var check = Checks[next];
+                        while (await reader.ReadAsync(ct))
+                        {
+                            var detail = reader.IsDBNull(2) ? null : reader.GetString(2);
+                            findings.Add(new Finding(reader.GetString(1), check.Name, reader.GetString(0),
+                                detail is null ? check.Why : $"{check.Why} ({detail})", check.Remedy));
+                        }
+                    }
+
+                    await reader.NextResultAsync(ct);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        if (!reader.IsDBNull(0))
+                        {
+                            var annotated = reader.GetString(0);
+                            annotations.AddRange(AcceptedExceptions.Parse(reader.GetString(1)).Select(a => new Annotation(annotated, a.Check, a.Reason)));
+                        }
+                    }
+
+                    annotationsRead = true;
+                }
+                catch (Exception exception) when (MonitoringDatabase.IsUnavailable(exception))
+                {
+                    // The statement at `next` gave up (the bounds statement never does); go on after it.
+                    if (next < Checks.Length)
+                    {
+                        unavailable.Add(Checks[next].Name);
+                        next++;
+                    }
+                    else
+                    {
+                        unavailable.Add(AcceptedExceptionsSection);
+                        annotationsRead = true;
+                    }
+                }
             }
         }
 
@@ -60,8 +96,11 @@ public sealed class DatabaseAdvisor(NpgsqlDataSource dataSource)
             }
         }
 
-        return new AdvisorResult(counted, accepted);
+        return new AdvisorResult(counted, accepted, unavailable);
     }
+
+    /// <summary>The name under which unread accepted exceptions are reported.</summary>
+    public const string AcceptedExceptionsSection = "accepted_exceptions";
 
     private static IEnumerable<Finding> Ordered(IEnumerable<Finding> findings) => findings
         .OrderBy(f => f.Level switch { FindingLevels.Error => 0, FindingLevels.Warn => 1, _ => 2 })

@@ -16,11 +16,21 @@ public sealed record FindingCounts(int Errors, int Warnings, int Info, int Accep
 /// <summary>A finding that a comment in the catalog accepts (<c>advisor: allow &lt;check&gt;: &lt;reason&gt;</c>), with that reason.</summary>
 public sealed record AcceptedFinding(string Level, string Check, string Object, string Why, string Remedy, string Reason);
 
-/// <summary>What one advisor run found: the findings that count, and the accepted exceptions apart.</summary>
-public sealed record AdvisorResult(IReadOnlyList<Finding> Findings, IReadOnlyList<AcceptedFinding> Accepted);
+/// <summary>
+/// What one advisor run found: the findings that count, the accepted exceptions apart, and the checks
+/// it could not run now (a lock or time bound hit), whose findings are missing from this answer.
+/// </summary>
+public sealed record AdvisorResult(IReadOnlyList<Finding> Findings, IReadOnlyList<AcceptedFinding> Accepted, IReadOnlyList<string> Unavailable);
 
 /// <summary>
 /// The advisor's answer. <see cref="Findings"/> and <see cref="Counts"/> hold what needs attention;
 /// findings accepted by a comment in the catalog are in <see cref="Accepted"/> only, with their reason.
 /// </summary>
-public sealed record Response(IReadOnlyList<Finding> Findings, FindingCounts Counts, DateTimeOffset GeneratedAt, IReadOnlyList<AcceptedFinding> Accepted);
+/// <see cref="Partial"/> is true when some checks could not run now (<see cref="Unavailable"/> names them: a lock or time bound hit).
+public sealed record Response(
+    IReadOnlyList<Finding> Findings,
+    FindingCounts Counts,
+    DateTimeOffset GeneratedAt,
+    IReadOnlyList<AcceptedFinding> Accepted,
+    bool Partial,
+    IReadOnlyList<string> Unavailable);

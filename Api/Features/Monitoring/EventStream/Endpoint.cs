@@ -1,20 +1,17 @@
-using System.Threading.Channels;
 using FastEndpoints;
-using Npgsql;
 using WedSync.Api.Features.Monitoring.Shared;
+using WedSync.Api.Platform.Problems;
 
 namespace WedSync.Api.Features.Monitoring.EventStream;
 
 /// <summary>
-/// Server-sent events of monitoring events as they are recorded: LISTEN monitoring_events on a
-/// connection of its own, one <c>data:</c> line per notification ({"id","type","severity"}), and a
-/// comment line every 15 seconds so proxies keep the idle stream open and a dead client is noticed.
+/// Server-sent events of monitoring events as they are recorded and resolved, from this instance's one
+/// listening connection (<see cref="MonitoringEventHub"/>); the loop is <see cref="EventStreamWriter"/>,
+/// shared with the console's stream.
 /// </summary>
-public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<EmptyRequest, EmptyResponse>
+public sealed class Endpoint(MonitoringEventHub hub) : MonitoringEndpoint<EmptyRequest, EmptyResponse>
 {
-    public const string ChannelName = "monitoring_events";
-
-    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+    public const string ChannelName = MonitoringEventHub.EventChannel;
 
     public override void Configure()
     {
@@ -22,8 +19,12 @@ public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<E
         Summary(s =>
         {
             s.Summary = "Live monitoring events as text/event-stream (platform admins)";
-            s.Description = "Each recorded event arrives as 'event: monitoring-event' with data {\"id\",\"type\",\"severity\"}; a ': heartbeat' comment every 15 s.";
+            s.Description = "Each recorded event arrives as 'event: monitoring-event' with data {\"id\",\"type\",\"severity\"}, each resolution as "
+                + "'event: monitoring-event-resolved' with data {\"id\"}; a ': heartbeat' comment every 15 s. All streams of an instance share one database "
+                + "connection. A client (token subject) may hold Monitoring:StreamsPerClient streams at once (5 by default; an instance at most "
+                + "Monitoring:MaxStreams): one more is answered 429.";
             s.Responses[StatusCodes.Status200OK] = "The stream, open until the client leaves.";
+            s.Responses[StatusCodes.Status429TooManyRequests] = "The client already holds its limit of open streams.";
         });
         Description(b => b.Produces<string>(StatusCodes.Status200OK, "text/event-stream"));
     }
@@ -33,47 +34,13 @@ public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<E
         // The caller is checked; the request transaction must not stay open for the stream's lifetime.
         await Session.CommitAsync(ct);
 
-        var notifications = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        connection.Notification += (_, e) => notifications.Writer.TryWrite(e.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN {ChannelName}", connection))
+        var subscription = await hub.SubscribeAsync(EventStreamWriter.ClientOf(User), ct);
+        if (subscription is null)
         {
-            await listen.ExecuteNonQueryAsync(ct);
+            await Send.ProblemAsync(StatusCodes.Status429TooManyRequests, EventStreamWriter.OverLimitDetail);
+            return;
         }
 
-        // Listening before the headers go out: a client that sees the response may record at once.
-        var response = HttpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        await response.WriteAsync(": connected\n\n", ct);
-        await response.Body.FlushAsync(ct);
-
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                // WaitAsync returns when a notification arrived (raising Notification) or the heartbeat elapsed.
-                await connection.WaitAsync(Heartbeat, ct);
-                var sent = false;
-                while (notifications.Reader.TryRead(out var payload))
-                {
-                    await response.WriteAsync($"event: monitoring-event\ndata: {payload}\n\n", ct);
-                    sent = true;
-                }
-
-                if (!sent)
-                {
-                    await response.WriteAsync(": heartbeat\n\n", ct);
-                }
-
-                await response.Body.FlushAsync(ct);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The client went away: the normal end of a stream.
-        }
+        await EventStreamWriter.WriteAsync(HttpContext.Response, subscription, ct);
     }
 }

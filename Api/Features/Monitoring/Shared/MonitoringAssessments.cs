@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
 using WedSync.Api.Features.Monitoring.Advisor;
 
 namespace WedSync.Api.Features.Monitoring.Shared;
@@ -11,7 +10,7 @@ namespace WedSync.Api.Features.Monitoring.Shared;
 /// summary it computes on every tick anyway. Both run as the API's own login: callers check platform_admin.
 /// </summary>
 public sealed class MonitoringAssessments(
-    NpgsqlDataSource dataSource,
+    MonitoringDatabase database,
     DatabaseAdvisor advisor,
     IOptions<MonitoringOptions> options,
     TimeProvider time,
@@ -29,12 +28,17 @@ public sealed class MonitoringAssessments(
     public Task<Computed<AdvisorResult>> FindingsAsync(bool refresh, CancellationToken ct) =>
         findings.GetAsync(advisor.RunAsync, options.Value.ResultMaxAge, refresh, ct);
 
+    /// <summary>The newest summary held, however old: what a partial answer shows when a new one cannot be read.</summary>
+    public Computed<string>? LatestSummary => summaries.Latest;
+
+    /// <summary>The newest advisor result held, however old.</summary>
+    public Computed<AdvisorResult>? LatestFindings => findings.Latest;
+
     /// <summary>A summary the sampler read at <paramref name="readAt"/>.</summary>
     public void OfferSummary(string json, DateTimeOffset readAt) => summaries.Offer(json, readAt);
 
     private async Task<string> ReadSummaryAsync(CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(SummarySql);
-        return (string)(await command.ExecuteScalarAsync(ct))!;
+        return (string)(await database.ScalarAsync(SummarySql, ct))!;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Npgsql;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.Tenancy;
 
@@ -12,6 +13,9 @@ public abstract class MonitoringEndpoint<TRequest, TResponse> : TenantEndpoint<T
     where TRequest : notnull
 {
     protected sealed override bool RequiresProfile => false;
+
+    /// <summary>Every monitoring statement is bounded and tagged: monitoring must not queue behind what it reports.</summary>
+    protected sealed override NpgsqlBatchCommand? SessionBounds() => Resolve<MonitoringDatabase>().BoundsCommand();
 
     protected sealed override async Task HandleInSessionAsync(TRequest req, CancellationToken ct)
     {

@@ -47,6 +47,18 @@ public sealed class RecentResult<T>(TimeProvider time, IHostApplicationLifetime 
         return await pending.WaitAsync(ct);
     }
 
+    /// <summary>The newest result held, however old; null before the first.</summary>
+    public Computed<T>? Latest
+    {
+        get
+        {
+            lock (gate)
+            {
+                return latest;
+            }
+        }
+    }
+
     /// <summary>Takes a result computed elsewhere (the sampler's tick) unless a newer one is held.</summary>
     public void Offer(T value, DateTimeOffset computedAt)
     {

@@ -19,13 +19,19 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
         LIMIT @limit OFFSET @offset
         """;
 
+    /// <summary>What a partial answer names as unavailable.</summary>
+    public const string UnavailableSection = "tables";
+
     public override void Configure()
     {
         Get("/monitoring/tables");
         Summary(s =>
         {
             s.Summary = "Table health: dead tuples, vacuum/analyze, scans, size (platform admins)";
-            s.Description = "sort=deadTuples|size|seqScans (descending); paged with page and pageSize (at most 100).";
+            s.Description = "sort=deadTuples|size|seqScans (descending); paged with page and pageSize (at most 100). "
+                + "Sizes are estimated from pg_class.relpages (table, TOAST and indexes, as of the last VACUUM, ANALYZE or CREATE INDEX) so that a locked table "
+                + "never holds the answer back. When the rows cannot be read now (Monitoring:ReadLockTimeout or ReadStatementTimeout hit) "
+                + "the answer is 200 with no items, partial true and unavailable [\"tables\"].";
         });
     }
 
@@ -43,8 +49,9 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
         };
         var items = new List<TableHealth>();
         long total = 0;
-        await using (var command = session.CreateCommand(string.Format(CultureInfo.InvariantCulture, SqlTemplate, column)))
+        try
         {
+            await using var command = session.CreateCommand(string.Format(CultureInfo.InvariantCulture, SqlTemplate, column));
             command.Parameters.AddWithValue("limit", req.PageSize);
             command.Parameters.AddWithValue("offset", req.RowsBefore());
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -54,8 +61,12 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
                 total = reader.GetInt64(17);
             }
         }
+        catch (Exception exception) when (MonitoringDatabase.IsUnavailable(exception))
+        {
+            return new Response([], req.Page, req.PageSize, 0, true, [UnavailableSection]);
+        }
 
-        return new Response(items, req.Page, req.PageSize, total);
+        return new Response(items, req.Page, req.PageSize, total, false, []);
     }
 
     private static TableHealth Read(NpgsqlDataReader reader) => new(

@@ -40,4 +40,5 @@ public sealed record TableHealth(
     string TotalSize,
     bool NeedsVacuum);
 
-public sealed record Response(IReadOnlyList<TableHealth> Items, int Page, int PageSize, long Total);
+/// <summary>A page of table health; <see cref="Partial"/> with <see cref="Unavailable"/> = ["tables"] when it could not be read now (no rows then).</summary>
+public sealed record Response(IReadOnlyList<TableHealth> Items, int Page, int PageSize, long Total, bool Partial, IReadOnlyList<string> Unavailable);

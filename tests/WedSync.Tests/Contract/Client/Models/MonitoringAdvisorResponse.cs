@@ -38,6 +38,16 @@ namespace WedSync.Tests.Contract.Client.Models
 #endif
         /// <summary>The generatedAt property</summary>
         public DateTimeOffset? GeneratedAt { get; set; }
+        /// <summary>The partial property</summary>
+        public bool? Partial { get; set; }
+        /// <summary>The unavailable property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Unavailable { get; set; }
+#nullable restore
+#else
+        public List<string> Unavailable { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -60,6 +70,8 @@ namespace WedSync.Tests.Contract.Client.Models
                 { "counts", n => { Counts = n.GetObjectValue<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFindingCounts>(global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFindingCounts.CreateFromDiscriminatorValue); } },
                 { "findings", n => { Findings = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFinding>(global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFinding.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "generatedAt", n => { GeneratedAt = n.GetDateTimeOffsetValue(); } },
+                { "partial", n => { Partial = n.GetBoolValue(); } },
+                { "unavailable", n => { Unavailable = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -73,6 +85,8 @@ namespace WedSync.Tests.Contract.Client.Models
             writer.WriteObjectValue<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFindingCounts>("counts", Counts);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringAdvisorFinding>("findings", Findings);
             writer.WriteDateTimeOffsetValue("generatedAt", GeneratedAt);
+            writer.WriteBoolValue("partial", Partial);
+            writer.WriteCollectionOfPrimitiveValues<string>("unavailable", Unavailable);
         }
     }
 }

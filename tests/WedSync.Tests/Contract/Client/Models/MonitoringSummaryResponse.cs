@@ -32,6 +32,8 @@ namespace WedSync.Tests.Contract.Client.Models
 #else
         public UntypedNode Metrics { get; set; }
 #endif
+        /// <summary>The partial property</summary>
+        public bool? Partial { get; set; }
         /// <summary>The penalties property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -56,6 +58,14 @@ namespace WedSync.Tests.Contract.Client.Models
 #else
         public string Status { get; set; }
 #endif
+        /// <summary>The unavailable property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Unavailable { get; set; }
+#nullable restore
+#else
+        public List<string> Unavailable { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -78,9 +88,11 @@ namespace WedSync.Tests.Contract.Client.Models
                 { "generatedAt", n => { GeneratedAt = n.GetDateTimeOffsetValue(); } },
                 { "healthScore", n => { HealthScore = n.GetIntValue(); } },
                 { "metrics", n => { Metrics = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "partial", n => { Partial = n.GetBoolValue(); } },
                 { "penalties", n => { Penalties = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "recommendations", n => { Recommendations = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "status", n => { Status = n.GetStringValue(); } },
+                { "unavailable", n => { Unavailable = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -94,9 +106,11 @@ namespace WedSync.Tests.Contract.Client.Models
             writer.WriteDateTimeOffsetValue("generatedAt", GeneratedAt);
             writer.WriteIntValue("healthScore", HealthScore);
             writer.WriteObjectValue<UntypedNode>("metrics", Metrics);
+            writer.WriteBoolValue("partial", Partial);
             writer.WriteObjectValue<UntypedNode>("penalties", Penalties);
             writer.WriteCollectionOfPrimitiveValues<string>("recommendations", Recommendations);
             writer.WriteStringValue("status", Status);
+            writer.WriteCollectionOfPrimitiveValues<string>("unavailable", Unavailable);
         }
     }
 }

@@ -24,8 +24,18 @@ namespace WedSync.Tests.Contract.Client.Models
         public int? Page { get; set; }
         /// <summary>The pageSize property</summary>
         public int? PageSize { get; set; }
+        /// <summary>The partial property</summary>
+        public bool? Partial { get; set; }
         /// <summary>The total property</summary>
         public long? Total { get; set; }
+        /// <summary>The unavailable property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Unavailable { get; set; }
+#nullable restore
+#else
+        public List<string> Unavailable { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -47,7 +57,9 @@ namespace WedSync.Tests.Contract.Client.Models
                 { "items", n => { Items = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringTablesTableHealth>(global::WedSync.Tests.Contract.Client.Models.MonitoringTablesTableHealth.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "page", n => { Page = n.GetIntValue(); } },
                 { "pageSize", n => { PageSize = n.GetIntValue(); } },
+                { "partial", n => { Partial = n.GetBoolValue(); } },
                 { "total", n => { Total = n.GetLongValue(); } },
+                { "unavailable", n => { Unavailable = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -60,7 +72,9 @@ namespace WedSync.Tests.Contract.Client.Models
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringTablesTableHealth>("items", Items);
             writer.WriteIntValue("page", Page);
             writer.WriteIntValue("pageSize", PageSize);
+            writer.WriteBoolValue("partial", Partial);
             writer.WriteLongValue("total", Total);
+            writer.WriteCollectionOfPrimitiveValues<string>("unavailable", Unavailable);
         }
     }
 }

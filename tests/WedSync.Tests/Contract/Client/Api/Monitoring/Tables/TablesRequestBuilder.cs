@@ -34,7 +34,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Tables
         {
         }
         /// <summary>
-        /// sort=deadTuples|size|seqScans (descending); paged with page and pageSize (at most 100).
+        /// sort=deadTuples|size|seqScans (descending); paged with page and pageSize (at most 100). Sizes are estimated from pg_class.relpages (table, TOAST and indexes, as of the last VACUUM, ANALYZE or CREATE INDEX) so that a locked table never holds the answer back. When the rows cannot be read now (Monitoring:ReadLockTimeout or ReadStatementTimeout hit) the answer is 200 with no items, partial true and unavailable [&quot;tables&quot;].
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.MonitoringTablesResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -67,7 +67,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Tables
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.MonitoringTablesResponse>(requestInfo, global::WedSync.Tests.Contract.Client.Models.MonitoringTablesResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// sort=deadTuples|size|seqScans (descending); paged with page and pageSize (at most 100).
+        /// sort=deadTuples|size|seqScans (descending); paged with page and pageSize (at most 100). Sizes are estimated from pg_class.relpages (table, TOAST and indexes, as of the last VACUUM, ANALYZE or CREATE INDEX) so that a locked table never holds the answer back. When the rows cannot be read now (Monitoring:ReadLockTimeout or ReadStatementTimeout hit) the answer is 200 with no items, partial true and unavailable [&quot;tables&quot;].
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -95,7 +95,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Tables
             return new global::WedSync.Tests.Contract.Client.Api.Monitoring.Tables.TablesRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// sort=deadTuples|size|seqScans (descending); paged with page and pageSize (at most 100).
+        /// sort=deadTuples|size|seqScans (descending); paged with page and pageSize (at most 100). Sizes are estimated from pg_class.relpages (table, TOAST and indexes, as of the last VACUUM, ANALYZE or CREATE INDEX) so that a locked table never holds the answer back. When the rows cannot be read now (Monitoring:ReadLockTimeout or ReadStatementTimeout hit) the answer is 200 with no items, partial true and unavailable [&quot;tables&quot;].
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class TablesRequestBuilderGetQueryParameters 

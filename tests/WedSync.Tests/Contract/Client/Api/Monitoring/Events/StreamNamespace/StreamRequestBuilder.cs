@@ -34,7 +34,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Events.StreamNamespace
         {
         }
         /// <summary>
-        /// Each recorded event arrives as &apos;event: monitoring-event&apos; with data {&quot;id&quot;,&quot;type&quot;,&quot;severity&quot;}; a &apos;: heartbeat&apos; comment every 15 s.
+        /// Each recorded event arrives as &apos;event: monitoring-event&apos; with data {&quot;id&quot;,&quot;type&quot;,&quot;severity&quot;}, each resolution as &apos;event: monitoring-event-resolved&apos; with data {&quot;id&quot;}; a &apos;: heartbeat&apos; comment every 15 s. All streams of an instance share one database connection. A client (token subject) may hold Monitoring:StreamsPerClient streams at once (5 by default; an instance at most Monitoring:MaxStreams): one more is answered 429.
         /// </summary>
         /// <returns>A <see cref="Stream"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Events.StreamNamespace
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Each recorded event arrives as &apos;event: monitoring-event&apos; with data {&quot;id&quot;,&quot;type&quot;,&quot;severity&quot;}; a &apos;: heartbeat&apos; comment every 15 s.
+        /// Each recorded event arrives as &apos;event: monitoring-event&apos; with data {&quot;id&quot;,&quot;type&quot;,&quot;severity&quot;}, each resolution as &apos;event: monitoring-event-resolved&apos; with data {&quot;id&quot;}; a &apos;: heartbeat&apos; comment every 15 s. All streams of an instance share one database connection. A client (token subject) may hold Monitoring:StreamsPerClient streams at once (5 by default; an instance at most Monitoring:MaxStreams): one more is answered 429.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WedSync.Api.Platform.Database;
+
+namespace WedSync.Api.Features.Monitoring.Shared;
+
+/// <summary>
+/// The monitoring reads' own path to the server: a small pool of its own, whose connections are opened
+/// at startup and kept (Minimum Pool Size), and a bounded transaction around every statement.
+/// </summary>
+/// <remarks>
+/// Monitoring exists for the moment the database is in trouble, so it must not queue behind what it
+/// reports: a relation lock (lock_timeout), a runaway plan (statement_timeout), a request pool used up
+/// by clients (its own pool), or max_connections reached by other clients (connections held open from
+/// startup). PostgreSQL 15 has no pg_use_reserved_connections and the superuser reserve would need the
+/// API to log in as a superuser, so the kept connections are the reserved path.
+/// </remarks>
+public sealed class MonitoringDatabase : IAsyncDisposable
+{
+    /// <summary>The application_name of every monitoring statement; slow-query detection leaves these out.</summary>
+    public const string ApplicationName = "wedsync-monitoring";
+
+    private const string BoundsSql =
+        "SELECT set_config('lock_timeout', @lock, true), set_config('statement_timeout', @statement, true), set_config('application_name', @app, true)";
+
+    private readonly IOptions<MonitoringReadOptions> options;
+
+    public MonitoringDatabase(IConfiguration configuration, IOptions<MonitoringReadOptions> options)
+    {
+        this.options = options;
+        var connection = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(DatabaseSetup.ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseSetup.ConnectionName} is not set."));
+        connection.Options = DatabaseSetup.WithoutJit(connection.Options);
+        connection.ApplicationName = ApplicationName;
+        connection.MaxPoolSize = options.Value.ReadPoolSize;
+        connection.MinPoolSize = KeptConnections = Math.Min(options.Value.ReadPoolSize, 2);
+        DataSource = NpgsqlDataSource.Create(connection);
+    }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>Connections opened at startup and never closed for idleness.</summary>
+    public int KeptConnections { get; }
+
+    /// <summary>Lock wait allowed to one monitoring statement before it gives up and the answer is partial.</summary>
+    public TimeSpan LockTimeout => options.Value.ReadLockTimeout;
+
+    /// <summary>Run time allowed to one monitoring statement.</summary>
+    public TimeSpan StatementTimeout => options.Value.ReadStatementTimeout;
+
+    /// <summary>The statement that bounds the rest of its transaction; send it first in the opening batch (no round trip of its own).</summary>
+    public NpgsqlBatchCommand BoundsCommand() => new(BoundsSql)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter("lock", Milliseconds(LockTimeout)),
+            new NpgsqlParameter("statement", Milliseconds(StatementTimeout)),
+            new NpgsqlParameter("app", ApplicationName),
+        },
+    };
+
+    /// <summary>A connection of the monitoring pool with a transaction open; add <see cref="BoundsCommand"/> first to its first batch.</summary>
+    public async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)> BeginAsync(CancellationToken ct)
+    {
+        var connection = await DataSource.OpenConnectionAsync(ct);
+        try
+        {
+            // Npgsql sends BEGIN with the first batch: still one round trip.
+            return (connection, await connection.BeginTransactionAsync(ct));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs one statement in a bounded transaction and returns its scalar.</summary>
+    public async Task<object?> ScalarAsync(string sql, CancellationToken ct)
+    {
+        var (connection, transaction) = await BeginAsync(ct);
+        await using (connection)
+        await using (transaction)
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { BoundsCommand(), new NpgsqlBatchCommand(sql) } };
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct);
+            var value = await reader.ReadAsync(ct) ? reader.GetValue(0) : null;
+            await reader.DisposeAsync();
+            await transaction.CommitAsync(ct);
+            return value;
+        }
+    }
+
+    /// <summary>True for an error that means "could not read this now" (a lock or time bound), not a fault.</summary>
+    public static bool IsUnavailable(Exception exception) => exception switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled } => true,
+        NpgsqlException { InnerException: TimeoutException } => true,
+        _ => false,
+    };
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    private static string Milliseconds(TimeSpan value) => $"{(long)value.TotalMilliseconds}ms";
+}

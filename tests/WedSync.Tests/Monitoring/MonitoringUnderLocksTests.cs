@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using WedSync.Tests.Api.Support;
+using WedSync.Tests.Infrastructure;
+using WedSync.Tests.Referrals;
+
+namespace WedSync.Tests.Monitoring;
+
+/// <summary>
+/// Issue 22, kind 1: monitoring waits behind what it should report. With a relation locked by another
+/// session, the summary, the advisor and the table health answer at once (200), computed now, and say
+/// which part they could not read instead of hanging for 30 s and answering 503.
+/// </summary>
+[Collection(AppHostCollection.Name)]
+public sealed class MonitoringUnderLocksTests(AppHostFixture fixture)
+{
+    // Monitoring:ReadLockTimeout is 250 ms and ReadStatementTimeout 2 s; the rest is a loaded CI machine's slack.
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
+
+    private static readonly string[] Reads = ["/api/monitoring/summary", "/api/monitoring/advisor", "/api/monitoring/tables?sort=size"];
+
+    public static TheoryData<string, string> Locks => new()
+    {
+        // The issue's example: psql holding LOCK TABLE organizations IN ACCESS EXCLUSIVE MODE.
+        { "lock", "organizations" },
+        // Another table (pg_total_relation_size locked every table, not only organizations).
+        { "lock", "referrals" },
+        // A blocked ALTER TABLE queues every later reader of the table (PgHero's space page, issue ankane/pghero#292-style).
+        { "queued-alter", "organizations" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Locks))]
+    public async Task Summary_advisor_and_tables_answer_within_seconds_while_a_table_is_locked(string kind, string relation)
+    {
+        // Calm first: the first advisor run after startup also pays for JIT and opening the monitoring pool.
+        foreach (var path in Reads)
+        {
+            Assert.Equal(200, (await FreshAsync(path)).Status);
+        }
+
+        await using var held = kind == "lock"
+            ? await HeldLock.AccessExclusiveAsync(fixture, relation)
+            : await HeldLock.QueuedAlterAsync(fixture, relation);
+
+        foreach (var path in Reads)
+        {
+            var (status, body, elapsed) = await FreshAsync(path);
+            Assert.True(status == 200, $"GET {path}: {status} {body}");
+            Assert.True(elapsed < Bound, $"GET {path} took {elapsed} with {relation} locked ({kind}): {body}");
+            Assert.True(body.TryGetProperty("partial", out _), $"GET {path} has no partial marker: {body}");
+        }
+
+        // The table health still lists the locked table, sized without taking its lock.
+        var tables = await fixture.Api.GetOkAsync($"/api/monitoring/tables?sort=size&pageSize=100");
+        Assert.Contains(tables.GetProperty("items").EnumerateArray(), t => t.GetProperty("tableName").GetString() == relation);
+    }
+
+    [Fact]
+    public async Task A_summary_whose_events_table_is_locked_is_partial_with_the_score_read_before()
+    {
+        // Make sure a summary was read since startup (the sampler offers one every tick).
+        await fixture.Api.GetOkAsync("/api/monitoring/summary");
+        await using var held = await HeldLock.AccessExclusiveAsync(fixture, "monitoring_events");
+
+        var (status, body, elapsed) = await FreshAsync("/api/monitoring/summary");
+        Assert.True(status == 200, $"{status} {body}");
+        Assert.True(elapsed < Bound, $"took {elapsed}");
+        Assert.True(body.GetProperty("partial").GetBoolean(), body.ToString());
+        Assert.Contains("summary", body.GetProperty("unavailable").EnumerateArray().Select(u => u.GetString()));
+        Assert.InRange(body.GetProperty("healthScore").GetInt32(), 0, 100);
+    }
+
+    [Fact]
+    public async Task Table_health_whose_view_is_locked_is_an_empty_partial_page()
+    {
+        // A migration replacing the view holds ACCESS EXCLUSIVE on it.
+        await using var held = await HeldLock.AccessExclusiveAsync(fixture, "monitoring_table_health");
+
+        var (status, body, elapsed) = await FreshAsync("/api/monitoring/tables");
+        Assert.True(status == 200, $"{status} {body}");
+        Assert.True(elapsed < Bound, $"took {elapsed}");
+        Assert.True(body.GetProperty("partial").GetBoolean(), body.ToString());
+        Assert.Equal(["tables"], body.GetProperty("unavailable").EnumerateArray().Select(u => u.GetString()!).ToArray());
+        Assert.Empty(body.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task The_APIs_own_monitoring_statements_are_not_reported_as_slow_queries()
+    {
+        // Tagged as the API tags its monitoring reads, under the same login: left out. Untagged: reported.
+        var tagged = await fixture.RunInOtherSessionAsync("SET application_name = 'wedsync-monitoring'; SELECT pg_sleep(4)");
+        var untagged = await fixture.RunInOtherSessionAsync("SET application_name = 'drill-client'; SELECT pg_sleep(4)");
+        try
+        {
+            var slow = await MonitoringCalls.PollAsync(
+                async () => await fixture.Api.GetOkAsync("/api/monitoring/slow-queries"),
+                body => Pids(body).Contains(untagged.Pid), TimeSpan.FromSeconds(3));
+            Assert.Contains(untagged.Pid, Pids(slow));
+            Assert.DoesNotContain(tagged.Pid, Pids(slow));
+        }
+        finally
+        {
+            await fixture.ExecuteAsync("SELECT pg_cancel_backend(pid) FROM unnest(@pids) pid", ("pids", new[] { tagged.Pid, untagged.Pid }));
+            await Quietly(tagged.Running);
+            await Quietly(untagged.Running);
+            await tagged.Connection.DisposeAsync();
+            await untagged.Connection.DisposeAsync();
+        }
+    }
+
+    private static int[] Pids(JsonElement body) =>
+        [.. body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("pid").GetInt32())];
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Npgsql.PostgresException)
+        {
+            // Cancelled on purpose.
+        }
+    }
+
+    private async Task<(int Status, JsonElement Body, TimeSpan Elapsed)> FreshAsync(string path)
+    {
+        using var request = ApiCalls.Request(HttpMethod.Get, path, MonitoringCalls.AdminToken);
+        request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
+        var watch = Stopwatch.StartNew();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        using var response = await fixture.Api.SendAsync(request, cancel.Token);
+        var text = await response.Content.ReadAsStringAsync(cancel.Token);
+        watch.Stop();
+        return ((int)response.StatusCode, JsonDocument.Parse(text).RootElement.Clone(), watch.Elapsed);
+    }
+}
