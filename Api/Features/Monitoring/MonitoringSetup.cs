@@ -35,6 +35,8 @@ public static class MonitoringSetup
         services.AddSingleton<MonitoringGauges>();
         services.AddSingleton<MonitoringSampleReader>();
         services.AddSingleton<ConditionEvents>();
+        services.AddSingleton<ConditionReading>();
+        services.AddSingleton<ConditionDetector>();
         services.AddSingleton<SchemaDriftWatch>();
         services.AddSingleton<GaugeHistory>();
         services.AddHostedService<MonitoringSampler>();

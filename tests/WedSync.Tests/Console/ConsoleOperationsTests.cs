@@ -271,7 +271,7 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
                 await connection!.DisposeAsync();
                 // The next sample resolves the condition: the collection's other tests see no open slow_query of this one.
                 await MonitoringCalls.PollAsync(
-                    () => fixture.ExecuteAsync("SELECT count(*) FROM monitoring_events WHERE condition_key = @key AND resolved_at IS NULL", ("key", $"slow_query:pid:{p}")),
+                    () => fixture.ExecuteAsync("SELECT count(*) FROM monitoring_events WHERE starts_with(condition_key, @key) AND resolved_at IS NULL", ("key", $"slow_query:pid:{p}:")),
                     open => open is 0L, TimeSpan.FromSeconds(60));
             }
         }
@@ -342,9 +342,9 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
         {
             await using (var connection = fixture.OpenDatabase())
             await using (var read = new NpgsqlCommand(
-                "SELECT id, created_at FROM monitoring_events WHERE condition_key = @key AND resolved_at IS NULL", connection))
+                "SELECT id, created_at FROM monitoring_events WHERE starts_with(condition_key, @key) AND resolved_at IS NULL", connection))
             {
-                read.Parameters.AddWithValue("key", $"slow_query:pid:{pid}");
+                read.Parameters.AddWithValue("key", $"slow_query:pid:{pid}:");
                 await using var reader = await read.ExecuteReaderAsync();
                 if (await reader.ReadAsync())
                 {

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using WedSync.Api.Features.Monitoring.Sampler;
 using WedSync.Api.Features.Monitoring.Shared;
@@ -23,7 +22,7 @@ public sealed class MonitoringGaugesTests(AppHostFixture fixture)
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var gauges = new MonitoringGauges(services.GetRequiredService<IMeterFactory>());
         await using var dataSource = NpgsqlDataSource.Create(fixture.DatabaseConnectionString);
-        var reader = new MonitoringSampleReader(dataSource, Options.Create(new MonitoringOptions()));
+        var reader = new MonitoringSampleReader(dataSource);
 
         var reported = new Dictionary<string, double>();
         using var listener = new MeterListener();

@@ -6,15 +6,30 @@ namespace WedSync.Api.Features.Monitoring.Sampler;
 
 /// <summary>
 /// Keeps monitoring_events in step with the sampled conditions: an event is recorded when a condition
-/// appears (ON CONFLICT on the open-condition index, so two ticks or two instances never double it) and
-/// resolved when it is gone. Runs as the API's login in one transaction.
+/// appears (ON CONFLICT on the open-condition index, so two reads or two instances never double it),
+/// raised in place while the condition worsens (severity, raised_at, severity_history; the raise trigger
+/// enqueues the alerts the new severity newly matches), and resolved when it is gone. Severity never
+/// drops while the condition lasts: the event says how bad it got. Runs as the API's login in one transaction.
 /// </summary>
 public sealed class ConditionEvents(NpgsqlDataSource dataSource, ILogger<ConditionEvents> logger)
 {
-    // Notifies like record_db_monitoring_event does, so the SSE stream shows sampler events too.
-    private const string OpenSql = """
+    // New events notify like record_db_monitoring_event does, so the SSE stream shows sampler events too;
+    // raises are announced by their trigger (channel monitoring_events_raised).
+    private const string UpsertSql = """
         WITH cur AS (
             SELECT * FROM unnest(@keys::text[], @types::text[], @severities::text[], @data::text[]) AS c(key, type, severity, data)
+        ), raised AS (
+            UPDATE monitoring_events e
+               SET severity = c.severity,
+                   event_data = c.data::jsonb,
+                   raised_at = now(),
+                   severity_history = coalesce(e.severity_history,
+                           jsonb_build_array(jsonb_build_object('severity', e.severity, 'at', e.created_at, 'eventData', e.event_data)))
+                       || jsonb_build_array(jsonb_build_object('severity', c.severity, 'at', now(), 'eventData', c.data::jsonb))
+              FROM cur c
+             WHERE e.condition_key = c.key AND e.resolved_at IS NULL
+               AND array_position(@levels::text[], c.severity) > array_position(@levels::text[], e.severity)
+            RETURNING e.id, e.event_type, e.severity, e.condition_key
         ), ins AS (
             INSERT INTO monitoring_events (event_type, severity, event_data, condition_key)
             SELECT c.type, c.severity, c.data::jsonb, c.key FROM cur c
@@ -22,27 +37,42 @@ public sealed class ConditionEvents(NpgsqlDataSource dataSource, ILogger<Conditi
             ON CONFLICT (condition_key) WHERE resolved_at IS NULL DO NOTHING
             RETURNING id, event_type, severity, condition_key
         )
-        SELECT ins.id, ins.event_type, ins.severity, ins.condition_key
+        SELECT raised.id, raised.event_type, raised.severity, raised.condition_key, true FROM raised
+        UNION ALL
+        SELECT ins.id, ins.event_type, ins.severity, ins.condition_key, false
         FROM ins
         CROSS JOIN LATERAL (SELECT pg_notify('monitoring_events',
             json_build_object('id', ins.id, 'type', ins.event_type, 'severity', ins.severity)::text)) AS notified
         """;
 
+    // Only within the caller's scopes: a partial view (the fast detector's, the tick's) must not close
+    // the other's conditions.
     private const string ResolveSql = """
         UPDATE monitoring_events SET resolved_at = now(), resolution_notes = 'condition cleared'
         WHERE resolved_at IS NULL AND condition_key IS NOT NULL AND condition_key <> ALL (@keys::text[])
+          AND EXISTS (SELECT 1 FROM unnest(@scopes::text[]) AS s(prefix) WHERE starts_with(condition_key, s.prefix))
         RETURNING id, condition_key
         """;
 
-    public async Task ReconcileAsync(IReadOnlyList<SampledCondition> conditions, CancellationToken ct)
+    private static readonly string[] Levels = [.. MonitoringEventKinds.Severities];
+
+    /// <summary>
+    /// Records or raises every condition given, and resolves the open events under <paramref name="scopes"/>
+    /// (condition-key prefixes) whose condition is not among them.
+    /// </summary>
+    public async Task ReconcileAsync(IReadOnlyList<SampledCondition> conditions, IReadOnlyList<string> scopes, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var keys = conditions.Select(c => c.Key).ToArray();
-        await OpenAsync(conditions, connection, transaction, ct);
+        if (conditions.Count > 0)
+        {
+            await UpsertAsync(conditions, connection, transaction, ct);
+        }
+
         await using (var resolve = new NpgsqlCommand(ResolveSql, connection, transaction))
         {
-            resolve.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = keys });
+            resolve.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = conditions.Select(c => c.Key).ToArray() });
+            resolve.Parameters.Add(new NpgsqlParameter("scopes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = scopes.ToArray() });
             await using var reader = await resolve.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -53,42 +83,26 @@ public sealed class ConditionEvents(NpgsqlDataSource dataSource, ILogger<Conditi
         await transaction.CommitAsync(ct);
     }
 
-    /// <summary>
-    /// Records events for conditions that appeared between ticks and resolves nothing: a partial view
-    /// (the slow statements only) must not close the other conditions' events. The next tick reconciles.
-    /// </summary>
-    public async Task OpenAsync(IReadOnlyList<SampledCondition> conditions, CancellationToken ct)
+    private async Task UpsertAsync(IReadOnlyList<SampledCondition> conditions, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        if (conditions.Count == 0)
+        await using var upsert = new NpgsqlCommand(UpsertSql, connection, transaction);
+        upsert.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = conditions.Select(c => c.Key).ToArray() });
+        upsert.Parameters.Add(new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = conditions.Select(c => c.EventType).ToArray() });
+        upsert.Parameters.Add(new NpgsqlParameter("severities", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = conditions.Select(c => c.Severity).ToArray() });
+        upsert.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = conditions.Select(c => c.DataJson).ToArray() });
+        upsert.Parameters.Add(new NpgsqlParameter("levels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = Levels });
+        await using var reader = await upsert.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            return;
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await OpenAsync(conditions, connection, null, ct);
-    }
-
-    private async Task OpenAsync(IReadOnlyList<SampledCondition> conditions, NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken ct)
-    {
-        var keys = conditions.Select(c => c.Key).ToArray();
-        await using (var open = new NpgsqlCommand(OpenSql, connection, transaction))
-        {
-            open.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = keys });
-            open.Parameters.Add(new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = conditions.Select(c => c.EventType).ToArray() });
-            open.Parameters.Add(new NpgsqlParameter("severities", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = conditions.Select(c => c.Severity).ToArray() });
-            open.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = conditions.Select(c => c.DataJson).ToArray() });
-            await using var reader = await open.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            var (id, type, severity, key, raised) = (reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetBoolean(4));
+            var verb = raised ? "raised to" : "opened at";
+            if (severity == MonitoringEventKinds.Critical)
             {
-                var (id, type, severity, key) = (reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
-                if (severity == MonitoringEventKinds.Critical)
-                {
-                    logger.LogError("Critical monitoring event {EventId}: {EventType} ({ConditionKey})", id, type, key);
-                }
-                else
-                {
-                    logger.LogWarning("Monitoring event {EventId}: {EventType} {Severity} ({ConditionKey})", id, type, severity, key);
-                }
+                logger.LogError("Critical monitoring event {EventId}: {EventType} {Change} {Severity} ({ConditionKey})", id, type, verb, severity, key);
+            }
+            else
+            {
+                logger.LogWarning("Monitoring event {EventId}: {EventType} {Change} {Severity} ({ConditionKey})", id, type, verb, severity, key);
             }
         }
     }

@@ -7,22 +7,21 @@ namespace WedSync.Api.Features.Monitoring.Sampler;
 
 /// <summary>
 /// The background sampler: every <see cref="MonitoringOptions.SampleInterval"/>, the instance holding
-/// the sampler lease reads a sample, publishes the gauges, records and resolves condition events, and
-/// runs the retention clean-up every <see cref="MonitoringOptions.CleanupInterval"/>. A failing tick
-/// (database down, restarting) is logged and the next interval tries again: monitoring never stops the API.
+/// the sampler lease reads a sample, publishes the gauges, records and resolves the tick's condition
+/// events (RLS risk, schema drift), and runs the retention clean-up every <see cref="MonitoringOptions.CleanupInterval"/>.
+/// A failing tick (database down, restarting) is logged and the next interval tries again: monitoring never stops the API.
 /// <para>
-/// Slow statements are not left to the next tick: a statement crosses
-/// <see cref="MonitoringOptions.SlowQueryEventThreshold"/> at its start plus the threshold, so the sampler
-/// wakes at that moment and records its slow_query event then (a cheap read of pg_stat_activity, no
-/// summary). It also reads at least once per threshold, so every statement that will become slow is
-/// seen before it does. The event (and the live pages behind the SSE stream) so follows the crossing by
-/// the time of one small query, not by up to a sampling interval.
+/// Conditions with a threshold in time or size (slow statements, lock waits, connection use) are not
+/// left to the tick: <see cref="ConditionDetector"/> runs beside it while this instance holds the lease,
+/// reading them every <see cref="MonitoringOptions.DetectionInterval"/> and at each computed crossing, so
+/// a slow or stuck tick delays none of them.
 /// </para>
 /// </summary>
 public sealed class MonitoringSampler(
     NpgsqlDataSource dataSource,
     MonitoringSampleReader reader,
     ConditionEvents events,
+    ConditionDetector detector,
     SchemaDriftWatch schemaDrift,
     MonitoringGauges gauges,
     GaugeHistory gaugeHistory,
@@ -31,10 +30,10 @@ public sealed class MonitoringSampler(
     TimeProvider time,
     ILogger<MonitoringSampler> logger) : BackgroundService
 {
-    // Woken a little after the computed crossing, so the statement's duration is past the threshold when read.
-    private static readonly TimeSpan CrossingMargin = TimeSpan.FromMilliseconds(10);
-
     private DateTimeOffset nextCleanup = DateTimeOffset.MinValue;
+
+    // Whether the last lease attempt kept this instance the sampler; the detector reads only then.
+    private volatile bool holding;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,12 +47,7 @@ public sealed class MonitoringSampler(
         await using var samplerLease = new SamplerLease(dataSource, options.Value.SampleInterval * 3);
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var nextTick = time.GetUtcNow() + options.Value.SampleInterval;
-                var untilNextSlow = await TickAsync(samplerLease, stoppingToken);
-                await WatchSlowStatementsAsync(nextTick, untilNextSlow, stoppingToken);
-            }
+            await Task.WhenAll(SampleAsync(samplerLease, stoppingToken), detector.RunAsync(() => holding, stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -61,20 +55,35 @@ public sealed class MonitoringSampler(
         }
         finally
         {
+            holding = false;
             gauges.Clear();
         }
     }
 
-    /// <summary>One tick; returns the time until the next slow-query crossing, or null (none, or this instance does not sample).</summary>
-    private async Task<TimeSpan?> TickAsync(SamplerLease samplerLease, CancellationToken ct)
+    private async Task SampleAsync(SamplerLease samplerLease, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var nextTick = time.GetUtcNow() + options.Value.SampleInterval;
+            await TickAsync(samplerLease, ct);
+            var delay = nextTick - time.GetUtcNow();
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, time, ct);
+            }
+        }
+    }
+
+    private async Task TickAsync(SamplerLease samplerLease, CancellationToken ct)
     {
         try
         {
-            if (!await samplerLease.TryHoldAsync(ct))
+            holding = await samplerLease.TryHoldAsync(ct);
+            if (!holding)
             {
                 // Another instance samples; this one charts nothing rather than a stale copy.
                 gauges.Clear();
-                return null;
+                return;
             }
 
             var readAt = time.GetUtcNow();
@@ -85,12 +94,11 @@ public sealed class MonitoringSampler(
                 var sample = await reader.ReadAsync(ct);
                 gauges.Publish(sample.Snapshot);
                 assessments.OfferSummary(sample.SummaryJson, readAt);
-                await events.ReconcileAsync([.. SampledCondition.From(sample, options.Value), .. await schemaDrift.ConditionsAsync(ct)], ct);
+                await events.ReconcileAsync([.. SampledCondition.From(sample), .. await schemaDrift.ConditionsAsync(ct)], SampledCondition.TickScopes, ct);
                 await gaugeHistory.RecordWhenDueAsync(sample.Snapshot, ct);
                 await CleanUpWhenDueAsync(ct);
                 succeeded = true;
                 logger.LogDebug("Monitoring sample taken by {Holder}", samplerLease.Holder);
-                return sample.UntilNextSlow;
             }
             finally
             {
@@ -101,53 +109,8 @@ public sealed class MonitoringSampler(
         {
             gauges.Clear();
             logger.LogWarning(exception, "Database monitoring sample failed; trying again in {Interval}", options.Value.SampleInterval);
-            return null;
         }
     }
-
-    /// <summary>
-    /// Waits for the next tick, waking between at each slow-query crossing and at least once per
-    /// threshold (a statement started after one read crosses no sooner than a threshold later) to record
-    /// slow_query events as they happen. Only the lease holder watches (<paramref name="untilNextSlow"/> is null otherwise).
-    /// </summary>
-    private async Task WatchSlowStatementsAsync(DateTimeOffset nextTick, TimeSpan? untilNextSlow, CancellationToken ct)
-    {
-        var watching = untilNextSlow is not null || gauges.IsPublishing;
-        var readEvery = options.Value.SlowQueryEventThreshold;
-        var lastRead = time.GetUtcNow();
-        DateTimeOffset? crossing = untilNextSlow is { } until ? lastRead + until + CrossingMargin : null;
-        while (true)
-        {
-            var now = time.GetUtcNow();
-            var wake = watching ? Earliest(nextTick, lastRead + readEvery, crossing ?? nextTick) : nextTick;
-            if (wake > now)
-            {
-                await Task.Delay(wake - now, time, ct);
-            }
-
-            if (wake >= nextTick)
-            {
-                return;
-            }
-
-            lastRead = time.GetUtcNow();
-            crossing = null;
-            try
-            {
-                var watch = await reader.ReadSlowAsync(ct);
-                await events.OpenAsync(SampledCondition.Slow(watch.SlowStatements).ToList(), ct);
-                crossing = watch.UntilNextSlow is { } next ? lastRead + next + CrossingMargin : null;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                logger.LogWarning(exception, "Reading slow statements between samples failed; the next sample reads them again");
-                watching = false;
-            }
-        }
-    }
-
-    private static DateTimeOffset Earliest(DateTimeOffset a, DateTimeOffset b, DateTimeOffset c) =>
-        a < b ? (a < c ? a : c) : (b < c ? b : c);
 
     private async Task CleanUpWhenDueAsync(CancellationToken ct)
     {

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.Sampler;
 
@@ -10,35 +8,11 @@ namespace WedSync.Api.Features.Monitoring.Sampler;
 /// </summary>
 public sealed record SampledCondition(string Key, string EventType, string Severity, string DataJson)
 {
-    public static IReadOnlyList<SampledCondition> From(MonitoringSample sample, MonitoringOptions options)
-    {
-        var conditions = Slow(sample.SlowStatements).ToList();
+    /// <summary>The condition keys a tick owns; the running conditions are <see cref="ConditionReading.Scopes"/>.</summary>
+    public static readonly string[] TickScopes = ["rls:", SchemaDriftWatch.EventType + ":"];
 
-        var utilization = sample.Snapshot.ConnectionUtilizationPct;
-        if (utilization >= options.ConnectionUtilizationEventPct)
-        {
-            conditions.Add(new("connections:utilization", "connection_issue",
-                utilization >= 95 ? MonitoringEventKinds.Critical : "high",
-                JsonSerializer.Serialize(new
-                {
-                    utilizationPct = utilization,
-                    connections = sample.Snapshot.ConnectionsInUse,
-                    maxConnections = sample.MaxConnections,
-                })));
-        }
-
-        foreach (var table in sample.RlsHighRiskTables)
-        {
-            conditions.Add(new($"rls:{table}", "rls_violation", "high",
-                JsonSerializer.Serialize(new { table, riskLevel = "HIGH", reason = "row-level security is off" })));
-        }
-
-        return conditions;
-    }
-
-    /// <summary>A slow_query condition per statement over the threshold (the sample's, or a watch between ticks).</summary>
-    public static IEnumerable<SampledCondition> Slow(IEnumerable<SlowStatement> statements) =>
-        statements.Select(slow => new SampledCondition($"slow_query:pid:{slow.Pid.ToString(CultureInfo.InvariantCulture)}", "slow_query",
-            slow.DurationMs >= 60_000 ? "high" : "medium",
-            JsonSerializer.Serialize(new { pid = slow.Pid, durationMs = slow.DurationMs, queryStart = slow.QueryStart })));
+    /// <summary>The tick's conditions: tables at RLS risk (slow statements, lock waits and connection use are the detector's).</summary>
+    public static IReadOnlyList<SampledCondition> From(MonitoringSample sample) =>
+        [.. sample.RlsHighRiskTables.Select(table => new SampledCondition($"rls:{table}", "rls_violation", "high",
+            JsonSerializer.Serialize(new { table, riskLevel = "HIGH", reason = "row-level security is off" })))];
 }

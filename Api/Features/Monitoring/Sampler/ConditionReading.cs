@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WedSync.Api.Features.Monitoring.Shared;
+
+namespace WedSync.Api.Features.Monitoring.Sampler;
+
+/// <summary>The conditions seen in one read, and how long until the next of them crosses a threshold (null: none will).</summary>
+public sealed record Detection(IReadOnlyList<SampledCondition> Conditions, TimeSpan? UntilNextCrossing);
+
+/// <summary>
+/// One cheap read of pg_stat_activity (and pg_locks for waiting sessions only) in one round trip, as the
+/// API's login: every running statement, every blocker with its waiters, and connection use, turned into
+/// conditions with the severity each has now. Durations come from the database's clock, so the API's
+/// clock never matters. No relation is locked, so a held table lock cannot make this read wait.
+/// </summary>
+public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<MonitoringOptions> options)
+{
+    /// <summary>The condition keys this read owns: an open event under them whose condition is not read is resolved.</summary>
+    public static readonly string[] Scopes = ["slow_query:", "lock_wait:", "connections:"];
+
+    private const string StatementsSql = """
+        SELECT a.pid, a.query_start, a.query_id, extract(epoch FROM clock_timestamp() - a.query_start)::float8
+        FROM pg_stat_activity a
+        WHERE a.backend_type = 'client backend'
+          AND a.state IN ('active', 'fastpath function call')
+          AND a.pid <> pg_backend_pid()
+          AND a.query_start IS NOT NULL
+        """;
+
+    // pg_blocking_pids and pg_locks run for waiting sessions only; a prepared transaction blocks as pid 0.
+    private const string BlockersSql = """
+        SELECT b.pid, bx.xact_start, count(DISTINCT w.pid)::int,
+               coalesce(max(extract(epoch FROM clock_timestamp() - l.waitstart)), 0)::float8
+        FROM pg_stat_activity w
+        CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS b(pid)
+        LEFT JOIN pg_stat_activity bx ON bx.pid = b.pid AND b.pid <> 0
+        LEFT JOIN LATERAL (SELECT min(k.waitstart) AS waitstart FROM pg_locks k WHERE k.pid = w.pid AND NOT k.granted) l ON true
+        WHERE w.wait_event_type = 'Lock' AND w.pid <> pg_backend_pid()
+        GROUP BY b.pid, bx.xact_start
+        """;
+
+    private const string ConnectionsSql = """
+        SELECT count(*)::int, current_setting('max_connections')::int
+        FROM pg_stat_activity WHERE backend_type = 'client backend'
+        """;
+
+    public async Task<Detection> ReadAsync(CancellationToken ct)
+    {
+        var settings = options.Value;
+        var conditions = new List<SampledCondition>();
+        TimeSpan? next = null;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands = { new NpgsqlBatchCommand(StatementsSql), new NpgsqlBatchCommand(BlockersSql), new NpgsqlBatchCommand(ConnectionsSql) },
+            Timeout = 10,
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var (pid, queryStart) = (reader.GetInt32(0), reader.GetFieldValue<DateTimeOffset>(1));
+            long? queryId = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+            var running = TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(3)));
+            var (severity, untilNext) = SeverityLadder.ByDuration(running, settings);
+            next = Earliest(next, untilNext);
+            if (severity is not null)
+            {
+                conditions.Add(new SampledCondition($"slow_query:pid:{Num(pid)}:{Micros(queryStart)}", "slow_query", severity,
+                    JsonSerializer.Serialize(new { pid, durationMs = Ms(running), queryStart, queryId = queryId?.ToString(CultureInfo.InvariantCulture) })));
+            }
+        }
+
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var blocker = reader.GetInt32(0);
+            DateTimeOffset? xactStart = reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1);
+            var waiters = reader.GetInt32(2);
+            var longest = TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(3)));
+            var (byTime, untilNext) = SeverityLadder.ByDuration(longest, settings);
+            next = Earliest(next, untilNext);
+            // Open once a wait lasts as long as a slow statement; then the worse of how long and how many.
+            if (byTime is not null)
+            {
+                var identity = blocker == 0 ? "prepared" : xactStart is { } x ? Micros(x) : "none";
+                conditions.Add(new SampledCondition($"lock_wait:blocker:{Num(blocker)}:{identity}", "performance_alert",
+                    SeverityLadder.Worst(byTime, SeverityLadder.ByWaiters(waiters, settings))!,
+                    JsonSerializer.Serialize(new
+                    {
+                        condition = "lock_wait",
+                        blockerPid = blocker,
+                        preparedTransaction = blocker == 0,
+                        blockerXactStart = xactStart,
+                        waiters,
+                        longestWaitMs = Ms(longest),
+                    })));
+            }
+        }
+
+        await reader.NextResultAsync(ct);
+        await reader.ReadAsync(ct);
+        var (connections, maxConnections) = (reader.GetInt32(0), reader.GetInt32(1));
+        var utilization = Math.Round(100.0 * connections / maxConnections, 2);
+        if (SeverityLadder.ByConnectionUse(utilization, settings) is { } use)
+        {
+            conditions.Add(new SampledCondition("connections:utilization", "connection_issue", use,
+                JsonSerializer.Serialize(new { utilizationPct = utilization, connections, maxConnections })));
+        }
+
+        return new Detection(conditions, next);
+    }
+
+    private static TimeSpan? Earliest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
+
+    private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Micros(DateTimeOffset at) => ((at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10).ToString(CultureInfo.InvariantCulture);
+
+    private static decimal Ms(TimeSpan span) => Math.Round((decimal)span.TotalMilliseconds, 1);
+}
