@@ -62,7 +62,7 @@ if (command.Verb == "plan")
             WedSync.Migrations.Catalog.RequestManifest.EmbeddedOr(options.RequestManifestPath),
             CancellationToken.None);
         await Console.Out.WriteLineAsync(command.Json ? WedSync.Migrations.Plan.MigrationPlanner.Json(plan) : WedSync.Migrations.Plan.MigrationPlanner.Text(plan));
-        return plan.Any(r => r.Scripts.Any(s => s.Findings.Any(f => f.Severity == LintSeverity.Error))) ? 1 : MigrationOutcome.Success;
+        return WedSync.Migrations.Plan.PlanVerdict.ExitCode(plan);
     }
     catch (Exception ex) when (ex is WedSync.Migrations.Catalog.RequestManifestException or MigratorConfigurationException)
     {

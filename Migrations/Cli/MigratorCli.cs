@@ -52,6 +52,10 @@ public sealed class MigratorCli(MigrationEngine engine, ILogger<MigratorCli> log
             logger.LogWarning("Stopped before finishing: the script running was rolled back (a no-transaction script keeps the statements that had committed, without its journal row)");
             return MigrationOutcome.ScriptFailed;
         }
+        catch (MigrationLockLostException ex)
+        {
+            return Report(MigrationOutcome.Failed(MigrationOutcome.LockLost, ex.Message));
+        }
         catch (DatabaseUnavailableException ex)
         {
             return Report(MigrationOutcome.Failed(MigrationOutcome.DatabaseUnavailable, ex.Message));

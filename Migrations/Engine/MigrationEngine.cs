@@ -97,7 +97,7 @@ public sealed class MigrationEngine(
             }
 
             var pending = prepared.Select(p => p with { AllowedLintRules = gate.Overridden.GetValueOrDefault(p.Name) ?? [] }).ToList();
-            var outcome = await ApplyAsync(dataSource, pending, journal: true, entries.Count, cancellationToken);
+            var outcome = await ApplyAsync(dataSource, pending, journal: true, entries.Count, migrationLock, cancellationToken);
             activity?.SetTag("wedsync.migration.applied_count", outcome.Applied.Count);
             if (!outcome.Succeeded)
             {
@@ -109,11 +109,20 @@ public sealed class MigrationEngine(
             {
                 logger.LogInformation("Applying the Development demo data (not journaled)");
                 var demo = ScriptCatalog.Embedded(ScriptCatalog.DemoDataFolder).Scripts.Select(PreparedScript.Of).ToList();
-                var seeded = await ApplyAsync(dataSource, demo, journal: false, 0, cancellationToken);
+                var seeded = await ApplyAsync(dataSource, demo, journal: false, 0, migrationLock, cancellationToken);
                 if (!seeded.Succeeded)
                 {
                     return seeded;
                 }
+            }
+
+            try
+            {
+                await migrationLock.EnsureHeldAsync(dataSource, "recording the schema fingerprint", cancellationToken);
+            }
+            catch (MigrationLockLostException ex)
+            {
+                return new MigrationOutcome(MigrationOutcome.LockLost, outcome.Applied, ex.Message);
             }
 
             await SchemaDriftLog.RecordAsync(dataSource, driftBefore, logger, cancellationToken);
@@ -122,7 +131,7 @@ public sealed class MigrationEngine(
     }
 
     private async Task<MigrationOutcome> ApplyAsync(
-        NpgsqlDataSource dataSource, IReadOnlyList<PreparedScript> scripts, bool journal, int alreadyApplied, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, IReadOnlyList<PreparedScript> scripts, bool journal, int alreadyApplied, MigrationLock migrationLock, CancellationToken cancellationToken)
     {
         if (scripts.Count == 0)
         {
@@ -138,13 +147,19 @@ public sealed class MigrationEngine(
         }
 
         logger.LogInformation("Applying {Pending} pending scripts", scripts.Count);
-        var runner = new ScriptRunner(dataSource, options.CommandTimeout, AppliedBy(), logger, journal ? Guid.CreateVersion7() : null);
+        var runner = new ScriptRunner(dataSource, options.CommandTimeout, AppliedBy(), logger, journal ? Guid.CreateVersion7() : null, migrationLock.Guard);
         var applied = new List<string>();
         foreach (var script in scripts)
         {
             try
             {
                 await runner.RunAsync(script, journal, cancellationToken);
+            }
+            catch (MigrationLockLostException ex)
+            {
+                var error = $"{ex.Message} {AppliedBefore(applied)}";
+                logger.LogError("{Failure}", error);
+                return new MigrationOutcome(MigrationOutcome.LockLost, applied, error);
             }
             catch (ScriptFailedException ex)
             {
@@ -214,6 +229,15 @@ public sealed class MigrationEngine(
                 return MigrationOutcome.Ok();
             }
 
+            try
+            {
+                await migrationLock.EnsureHeldAsync(dataSource, "recording the checksums", cancellationToken);
+            }
+            catch (MigrationLockLostException ex)
+            {
+                return MigrationOutcome.Failed(MigrationOutcome.LockLost, ex.Message);
+            }
+
             await journal.RecordChecksumsAsync(targets.Select(s => (s.Name, s.Checksum!)).ToList(), cancellationToken);
             foreach (var script in targets)
             {
@@ -223,6 +247,10 @@ public sealed class MigrationEngine(
             return MigrationOutcome.Ok(targets.Select(s => s.Name).ToList());
         }
     }
+
+    private static string AppliedBefore(IReadOnlyList<string> applied) => applied.Count == 0
+        ? "No script was applied in this run."
+        : $"The {applied.Count} script(s) applied before it in this run stay committed, each proven under the lock: {string.Join(", ", applied)}.";
 
     private static string AppliedBy() => $"{Environment.UserName}@{Environment.MachineName}";
 }

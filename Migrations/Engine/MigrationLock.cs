@@ -17,13 +17,51 @@ public sealed class MigrationLock : IAsyncDisposable
     private const int KeySpace = 20250101;
     private const int KeyMigrations = 1;
 
+    /// <summary>SQLSTATE of <see cref="Guard"/>'s error: the lock's session is gone, so another run may hold the lock.</summary>
+    public const string LostSqlState = "WS010";
+
     private readonly NpgsqlConnection connection;
     private readonly NpgsqlTransaction transaction;
 
-    private MigrationLock(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    private MigrationLock(NpgsqlConnection connection, NpgsqlTransaction transaction, int holderPid, long holderStart)
     {
         this.connection = connection;
         this.transaction = transaction;
+        // The server's own pid and start of the lock's session (behind a pooler the client's pid is the pooler's):
+        // a pid the server reuses for a later session is not the holder.
+        Guard = $"""
+            DO $wedsync_lock$ BEGIN
+            IF NOT EXISTS (SELECT FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+                           WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {KeySpace} AND l.objid = {KeyMigrations} AND l.objsubid = 2
+                             AND l.pid = {holderPid} AND (pg_catalog.date_part('epoch', a.backend_start) * 1000000)::bigint = {holderStart}) THEN
+                RAISE EXCEPTION 'the migration lock was lost: its session (server pid {holderPid}) ended, so another run may hold it' USING ERRCODE = '{LostSqlState}';
+            END IF;
+            END $wedsync_lock$
+            """;
+    }
+
+    /// <summary>
+    /// A statement that fails with <see cref="LostSqlState"/> unless this run's lock session still holds the lock.
+    /// Sent with each script's commit (in its transaction, pipelined: no round trip of its own) and before each
+    /// write outside one, so a run that lost its lock stops before its next write.
+    /// </summary>
+    public string Guard { get; }
+
+    /// <summary>Whether <paramref name="ex"/> is <see cref="Guard"/>'s failure.</summary>
+    public static bool IsLost(Exception? ex) => ex is PostgresException { SqlState: LostSqlState };
+
+    /// <summary>Fails with <see cref="MigrationLockLostException"/> unless the lock is still held (one round trip).</summary>
+    public async Task EnsureHeldAsync(NpgsqlDataSource dataSource, string beforeWhat, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand(Guard);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (IsLost(ex))
+        {
+            throw new MigrationLockLostException($"The run lost its migration lock ({ex.MessageText}); it stopped before {beforeWhat}.", ex);
+        }
     }
 
     public static async Task<MigrationLock> AcquireAsync(
@@ -48,8 +86,8 @@ public sealed class MigrationLock : IAsyncDisposable
                     attempt.Parameters.AddWithValue(KeyMigrations);
                     if (await attempt.ExecuteScalarAsync(cancellationToken) is true)
                     {
-                        await KeepOpenAsync(connection, transaction, cancellationToken);
-                        return new MigrationLock(connection, transaction);
+                        var (pid, started) = await KeepOpenAsync(connection, transaction, cancellationToken);
+                        return new MigrationLock(connection, transaction, pid, started);
                     }
                 }
 
@@ -86,10 +124,25 @@ public sealed class MigrationLock : IAsyncDisposable
     // it. This SET also replaces the unnamed portal of the SELECT above: in the extended protocol that
     // portal, and the snapshot it holds, would live until the next statement, and an idle transaction
     // holding a snapshot makes CREATE INDEX CONCURRENTLY (run by this very migrator) wait for it forever.
-    private static async Task KeepOpenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    // The same round trip reads the session's server pid and start, for the Guard; the SET stays last (see above).
+    private static async Task<(int Pid, long Started)> KeepOpenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var keepOpen = new NpgsqlCommand("SET LOCAL idle_in_transaction_session_timeout = 0", connection, transaction);
-        await keepOpen.ExecuteNonQueryAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT a.pid, (pg_catalog.date_part('epoch', a.backend_start) * 1000000)::bigint FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_catalog.pg_backend_pid()"),
+                new NpgsqlBatchCommand("SET LOCAL idle_in_transaction_session_timeout = 0"),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var session = (reader.GetInt32(0), reader.GetInt64(1));
+        while (await reader.NextResultAsync(cancellationToken))
+        {
+        }
+
+        return session;
     }
 
     private static async Task<string> DescribeHolderAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
@@ -112,12 +165,21 @@ public sealed class MigrationLock : IAsyncDisposable
         {
             await transaction.RollbackAsync();
         }
-        catch (NpgsqlException)
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
-            // Closing the connection below ends the transaction, and the lock with it, anyway.
+            // Closing the connection below ends the transaction, and the lock with it, anyway (or it ended already:
+            // the lock session was cut, which the run's guard reported).
         }
 
-        await transaction.DisposeAsync();
+        try
+        {
+            await transaction.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // As above.
+        }
+
         await connection.DisposeAsync();
     }
 }

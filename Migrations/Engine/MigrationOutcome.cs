@@ -27,6 +27,9 @@ public sealed record MigrationOutcome(int ExitCode, IReadOnlyList<string> Applie
     /// <summary>A pending script has an error-level lint finding that neither the script nor --allow accepts; nothing was applied.</summary>
     public const int LintRefused = 9;
 
+    /// <summary>The run lost its migration lock (its session ended) and stopped before its next write; the message says what committed.</summary>
+    public const int LockLost = 10;
+
     public bool Succeeded => ExitCode == Success;
 
     public static MigrationOutcome Ok(IReadOnlyList<string>? applied = null) => new(Success, applied ?? [], null);

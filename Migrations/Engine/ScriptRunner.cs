@@ -12,8 +12,9 @@ namespace WedSync.Migrations.Engine;
 /// setting reset, so nothing a previous script set (search_path, role, timeouts) leaks into it.
 /// Statements run without a client timeout unless Migrations:CommandTimeout is set: the limits are the
 /// script's own statement_timeout and lock_timeout.
+/// With <c>lockGuard</c> (<see cref="MigrationLock.Guard"/>) every commit proves the run still holds its lock.
 /// </summary>
-public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandTimeout, string appliedBy, ILogger logger, Guid? runId = null)
+public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandTimeout, string appliedBy, ILogger logger, Guid? runId = null, string? lockGuard = null)
 {
     // Plain SET/RESET only: they take no snapshot, so a script may still begin with SET TRANSACTION.
     private static readonly string[] CleanSession = ["SET SESSION AUTHORIZATION DEFAULT", "RESET ALL"];
@@ -81,10 +82,20 @@ public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandT
             batch.BatchCommands.Add(new NpgsqlBatchCommand(statement.Text));
         }
 
+        if (journal || lockGuard is not null)
+        {
+            // The script may have changed role or session user; the guard and journal row run as the migrator.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(CleanSession[0]));
+        }
+
+        if (lockGuard is not null)
+        {
+            // In the script's transaction, right before its commit: a run that lost its lock commits nothing more.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(lockGuard));
+        }
+
         if (journal)
         {
-            // The script may have changed role or session user; the journal row is written as the migrator.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(CleanSession[0]));
             batch.BatchCommands.Add(JournalStore.InsertCommand(script.Script, appliedBy, null, runId, script.AllowedLintRules));
         }
 
@@ -94,6 +105,12 @@ public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandT
             await batch.ExecuteNonQueryAsync(cancellationToken);
             executed = true;
             await transaction.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (MigrationLock.IsLost(ex))
+        {
+            throw new MigrationLockLostException(
+                $"The run lost its migration lock ({ex.MessageText}): script {script.Name} was rolled back with it " +
+                "(nothing of it committed, no journal row), and the run stopped before its next write.", ex);
         }
         catch (NpgsqlException ex)
         {
@@ -123,6 +140,7 @@ public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandT
         await ExecuteAsync(connection, CleanSession, cancellationToken);
         foreach (var statement in script.Statements)
         {
+            await EnsureLockHeldAsync(connection, script, statement.Number - 1, cancellationToken);
             try
             {
                 if (AutocommitStatements.IsCreateIndexConcurrently(statement))
@@ -154,14 +172,47 @@ public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandT
         try
         {
             await using var batch = new NpgsqlBatch(connection);
+            if (lockGuard is not null)
+            {
+                // One implicit transaction with the row: it is written only while the lock is held.
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(lockGuard));
+            }
+
             batch.BatchCommands.Add(JournalStore.InsertCommand(script.Script, appliedBy, startedAt, runId, script.AllowedLintRules));
             await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (MigrationLock.IsLost(ex))
+        {
+            throw new MigrationLockLostException(
+                $"The run lost its migration lock ({ex.MessageText}): script {script.Name} (no-transaction) committed every statement " +
+                "but has no journal row (the next run reruns it), and the run stopped before its next write.", ex);
         }
         catch (NpgsqlException ex)
         {
             throw new ScriptFailedException(
                 $"Script {script.Name} (no-transaction): every statement committed, but writing its journal row failed " +
                 $"({ScriptFailureMessage.Cause(ex, null, commandTimeout)}); the next run reruns it.", ex);
+        }
+    }
+
+    // A no-transaction statement commits on its own, so the lock is proven before it (a round trip: such
+    // statements cannot share an implicit transaction with another).
+    private async Task EnsureLockHeldAsync(NpgsqlConnection connection, PreparedScript script, int committed, CancellationToken cancellationToken)
+    {
+        if (lockGuard is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await ExecuteAsync(connection, [lockGuard], cancellationToken);
+        }
+        catch (PostgresException ex) when (MigrationLock.IsLost(ex))
+        {
+            throw new MigrationLockLostException(
+                $"The run lost its migration lock ({ex.MessageText}): script {script.Name} (no-transaction) stopped before statement {committed + 1}. " +
+                $"{Committed(script, committed)} The script has no journal row (the next run reruns it), and the run stopped before its next write.", ex);
         }
     }
 

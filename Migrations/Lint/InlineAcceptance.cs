@@ -32,7 +32,8 @@ public static partial class InlineAcceptance
         }
 
         var lines = script.Text.Split('\n');
-        return findings.Where(finding => !AcceptedAt(lines, StatementLine(script, finding.Line)).Contains(finding.Rule)).ToList();
+        // What up refuses outright is no finding a comment can accept: up would still refuse it.
+        return findings.Where(finding => finding.Rule == Rules.MigratorRefusalRule.RuleName || !AcceptedAt(lines, StatementLine(script, finding.Line)).Contains(finding.Rule)).ToList();
     }
 
     // The first line of the statement holding the finding: the comment that accepts it sits above that.

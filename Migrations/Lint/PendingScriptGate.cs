@@ -10,7 +10,8 @@ namespace WedSync.Migrations.Lint;
 public sealed record PendingScriptGate(IReadOnlyList<LintFinding> Refused, IReadOnlyDictionary<string, IReadOnlyList<string>> Overridden)
 {
     /// <summary>The rule ids <c>--allow</c> accepts.</summary>
-    public static IReadOnlyList<string> RuleNames => ScriptLinter.AllRules.Rules.Select(r => r.Name).Order(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> RuleNames => ScriptLinter.AllRules.Rules.Select(r => r.Name)
+        .Where(name => name != Rules.MigratorRefusalRule.RuleName).Order(StringComparer.Ordinal).ToList();
 
     public bool Passed => Refused.Count == 0;
 
@@ -44,13 +45,15 @@ public sealed record PendingScriptGate(IReadOnlyList<LintFinding> Refused, IRead
     }
 
     /// <summary>
-    /// Error-level findings per script of the catalog (only of <paramref name="only"/> when given).
+    /// Error-level findings per script of the catalog (only of <paramref name="only"/> when given), without
+    /// the refusals: up refuses those first, with exit 6, from the same <see cref="Sql.ScriptRules"/>.
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<LintFinding>> ErrorsByScript(ScriptCatalog catalog, IReadOnlyCollection<string>? only = null)
     {
         var files = catalog.Scripts.Select(s => SqlScriptFile.Parse(s.Name, s.Contents)).ToList();
         return files.Where(f => only is null || only.Contains(f.Name))
-            .Select(file => (file.Name, Errors: (IReadOnlyList<LintFinding>)ScriptLinter.AllRules.Lint(file, files).Where(f => f.Severity == LintSeverity.Error).ToList()))
+            .Select(file => (file.Name, Errors: (IReadOnlyList<LintFinding>)ScriptLinter.AllRules.Lint(file, files)
+                .Where(f => f.Severity == LintSeverity.Error && f.Rule != Rules.MigratorRefusalRule.RuleName).ToList()))
             .ToDictionary(e => e.Name, e => e.Errors, StringComparer.Ordinal);
     }
 

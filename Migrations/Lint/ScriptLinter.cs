@@ -15,7 +15,7 @@ public sealed class ScriptLinter(IReadOnlyList<ILintRule> rules)
         new EnumArrayCastRule(),
         new ForeignKeyIndexRule(),
         new WrappedHelperCallRule(),
-        new NoConcurrentIndexRule(),
+        new MigratorRefusalRule(),
     ]);
 
     public static ScriptLinter LockRules { get; } = new(

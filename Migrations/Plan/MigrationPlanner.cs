@@ -7,19 +7,41 @@ using WedSync.Migrations.Catalog;
 using WedSync.Migrations.Engine;
 using WedSync.Migrations.Journal;
 using WedSync.Migrations.Lint;
+using WedSync.Migrations.Lint.Rules;
 using WedSync.Migrations.Status;
 
 namespace WedSync.Migrations.Plan;
 
-/// <summary>One statement of the plan: where it is, and the lock it takes on an existing table with that table's live size.</summary>
-public sealed record PlannedStatement(int Line, string Summary, string? Table, string? Lock, long? Rows, string? Size);
+/// <summary>
+/// One statement of the plan: where it is, its text exactly as <c>up</c> would send it, and the lock it takes
+/// on an existing table with that table's live size.
+/// </summary>
+public sealed record PlannedStatement(int Line, string Summary, string? Table, string? Lock, long? Rows, string? Size)
+{
+    public string Sql { get; init; } = Summary;
+}
 
 public sealed record PlannedScript(string Name, IReadOnlyList<PlannedStatement> Statements, IReadOnlyList<LintFinding> Findings);
 
 public sealed record PlannedRequest(string RequestId, IReadOnlyList<PlannedScript> Scripts);
 
+/// <summary>What a plan says about the <c>up</c> it stands for.</summary>
+public static class PlanVerdict
+{
+    /// <summary>The script statements <c>up</c> refuses before anything runs (<see cref="MigratorRefusalRule"/>).</summary>
+    public static IReadOnlyList<LintFinding> Refusals(IReadOnlyList<PlannedRequest> plan) =>
+        plan.SelectMany(r => r.Scripts).SelectMany(s => s.Findings).Where(f => f.Rule == MigratorRefusalRule.RuleName).ToList();
+
+    /// <summary>The exit code of <c>plan</c>: up's own 6 when up would refuse the run, 1 for another error finding, else 0.</summary>
+    public static int ExitCode(IReadOnlyList<PlannedRequest> plan) =>
+        Refusals(plan).Count > 0 ? MigrationOutcome.ScriptRefused
+        : plan.Any(r => r.Scripts.Any(s => s.Findings.Any(f => f.Severity == LintSeverity.Error))) ? 1
+        : MigrationOutcome.Success;
+}
+
 /// <summary>
-/// <c>plan</c>: what <c>up</c> would do, without doing it. Reads the journal and the catalog tables'
+/// <c>plan</c>: what <c>up</c> would do, without doing it: the statements exactly as up would send them, and
+/// the refusals and lint findings of up's own gate. Reads the journal and the catalog tables'
 /// statistics (pg_class.reltuples, pg_total_relation_size) in a read-only transaction that is rolled
 /// back, so the database is left exactly as it was.
 /// </summary>
@@ -42,7 +64,10 @@ public static class MigrationPlanner
         var entries = await new JournalStore(dataSource, NullLogger.Instance).ReadAsync(cancellationToken);
         var status = MigrationStatusCalculator.Calculate(catalog, manifest, entries);
         var pending = status.Scripts.Where(s => s.State == ScriptState.Pending).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        var files = catalog.Scripts.Where(s => pending.Contains(s.Name)).Select(s => SqlScriptFile.Parse(s.Name, s.Contents)).ToList();
+        // The statements are up's own (PreparedScript, from the text as read); the lint has the whole catalog as
+        // evidence and the refusals of ScriptRules, as up's gate has: plan cannot pass what up refuses.
+        var files = catalog.Scripts.Select(s => SqlScriptFile.Parse(s.Name, s.Contents)).ToList();
+        var prepared = catalog.Scripts.Where(s => pending.Contains(s.Name)).ToDictionary(s => s.Name, Sql.PreparedScript.Of, StringComparer.Ordinal);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -52,21 +77,24 @@ public static class MigrationPlanner
         }
 
         var planned = new Dictionary<string, PlannedScript>(StringComparer.Ordinal);
-        foreach (var file in files)
+        foreach (var file in files.Where(f => prepared.ContainsKey(f.Name)))
         {
             var locks = StatementLock.Of(file).Where(l => !l.CreatedEarlier).ToDictionary(l => l.Statement.Start);
+            var sent = prepared[file.Name].Statements;
             var statements = new List<PlannedStatement>();
-            foreach (var statement in file.Scanned)
+            for (var i = 0; i < sent.Count; i++)
             {
-                var summary = statement.Summary();
-                if (!locks.TryGetValue(statement.Start, out var l))
+                var statement = sent[i];
+                // The lint's statements are the same cut of the same text (line endings normalised): the same index.
+                var linted = sent.Count == file.Scanned.Count ? file.Scanned[i] : null;
+                if (linted is null || !locks.TryGetValue(linted.Start, out var l))
                 {
-                    statements.Add(new PlannedStatement(statement.Line, summary, null, null, null, null));
+                    statements.Add(new PlannedStatement(statement.Line, statement.Summary(), null, null, null, null) { Sql = statement.Text });
                     continue;
                 }
 
                 var (rows, size) = await SizeAsync(connection, transaction, l.Table, cancellationToken);
-                statements.Add(new PlannedStatement(statement.Line, summary, l.Table, l.Mode, rows, size));
+                statements.Add(new PlannedStatement(statement.Line, statement.Summary(), l.Table, l.Mode, rows, size) { Sql = statement.Text });
             }
 
             planned[file.Name] = new PlannedScript(file.Name, statements, ScriptLinter.AllRules.Lint(file, files));
@@ -90,6 +118,12 @@ public static class MigrationPlanner
         }
 
         var text = new StringBuilder();
+        if (PlanVerdict.Refusals(plan) is { Count: > 0 } refusals)
+        {
+            text.Append("up would refuse this run before anything runs (exit 6), for ").Append(refusals.Count)
+                .Append(" statement(s) marked [").Append(MigratorRefusalRule.RuleName).Append("] below; nothing would be applied.\n");
+        }
+
         foreach (var request in plan)
         {
             text.Append("Request ").Append(request.RequestId).Append('\n');
@@ -127,6 +161,7 @@ public static class MigrationPlanner
             {
                 ["line"] = st.Line,
                 ["statement"] = st.Summary,
+                ["sql"] = st.Sql,
                 ["table"] = st.Table,
                 ["lock"] = st.Lock,
                 ["rows"] = st.Rows,

@@ -25,7 +25,7 @@ public sealed class LintCommandTests : IDisposable
         ("house", "wrapped-helper-call", 10, 30),
         ("house", "primary-key", 11, 28),
         ("house", "row-level-security", 11, 28),
-        ("house", "no-concurrent-index", 12, 1),
+        ("house", "migrator-refuses", 12, 1),
         ("locks", "lock-index-not-concurrent", 1, 1),
         ("locks", "lock-timeout-missing", 1, 1),
         ("locks", "lock-constraint-not-valid", 2, 23),
@@ -33,6 +33,7 @@ public sealed class LintCommandTests : IDisposable
         ("locks", "lock-type-rewrite", 4, 29),
         ("locks", "lock-constraint-not-valid", 5, 29),
         ("locks", "lock-volatile-default", 6, 23),
+        ("locks", "migrator-refuses", 7, 1),
     ];
 
     // Built once: it is large.

@@ -29,6 +29,7 @@ public sealed class LintFolder : IDisposable
         ALTER TABLE referral_clicks ALTER COLUMN ip_address TYPE inet USING ip_address::inet;
         ALTER TABLE referral_clicks ADD CONSTRAINT referral_clicks_referral FOREIGN KEY (referral_id) REFERENCES referrals (id);
         ALTER TABLE referrals ADD COLUMN seq bigserial;
+        VACUUM (ANALYZE) referrals;
         """;
 
     public const string Compliant = """

@@ -166,15 +166,18 @@ public sealed class LintRuleTests
     }
 
     [Fact]
-    public void Concurrent_index_is_reported()
+    public void What_up_refuses_is_reported_and_no_comment_accepts_it()
     {
-        var findings = Lint(new NoConcurrentIndexRule(), """
+        var findings = ScriptLinter.AllRules.Lint(Script("""
             CREATE INDEX ix_a ON t (a);
             CREATE UNIQUE INDEX CONCURRENTLY ix_b ON t (b);
+            -- lint: allow migrator-refuses: no comment makes up run it
             DROP INDEX CONCURRENTLY ix_a;
-            """);
+            VACUUM (ANALYZE) public.referrals;
+            """), []).Where(f => f.Rule == MigratorRefusalRule.RuleName).ToList();
 
-        Assert.Equal([2, 3], findings.Select(f => f.Line));
+        Assert.Equal([2, 4, 5], findings.Select(f => f.Line));
+        Assert.All(findings, f => Assert.Equal(LintSeverity.Error, f.Severity));
     }
 
     private static SqlScriptFile Script(string sql) => SqlScriptFile.Parse("snippet.sql", sql);
