@@ -26,6 +26,12 @@ public static class PostgresErrors
         // Functions that validate their arguments (record_db_monitoring_event...) raise 22023: the client sent a bad value.
         PostgresErrorCodes.InvalidParameterValue =>
             new(StatusCodes.Status400BadRequest, "Bad request", "A value of the request is not valid for this operation."),
+        // A value of the request the server cannot store or represent (out of range, NUL in text or JSON,
+        // a character outside the encoding, an unreadable literal): the client's value, never a server fault.
+        PostgresErrorCodes.NumericValueOutOfRange or PostgresErrorCodes.DatetimeFieldOverflow or PostgresErrorCodes.InvalidDatetimeFormat
+            or PostgresErrorCodes.UntranslatableCharacter or PostgresErrorCodes.CharacterNotInRepertoire
+            or PostgresErrorCodes.InvalidTextRepresentation or PostgresErrorCodes.StringDataRightTruncation =>
+            new(StatusCodes.Status400BadRequest, "Bad request", "A value of the request cannot be stored as sent."),
         PostgresErrorCodes.InsufficientPrivilege =>
             new(StatusCodes.Status403Forbidden, "Forbidden", "Your role may not do this."),
         // The server is shutting down, restarting or still starting: the same request soon will likely pass.

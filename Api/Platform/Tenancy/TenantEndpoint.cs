@@ -67,12 +67,12 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
             }
             catch (Exception exception) when (PostgresErrors.IsRetryable(exception) && attempt < MaxAttempts && !HttpContext.Response.HasStarted)
             {
-                await Session.RollbackAsync();
+                await Session.RollbackAfterFailureAsync();
                 await Task.Delay(TimeSpan.FromMilliseconds((25 * attempt) + Random.Shared.Next(25)), ct);
             }
             catch
             {
-                await Session.RollbackAsync();
+                await Session.RollbackAfterFailureAsync();
                 throw;
             }
         }

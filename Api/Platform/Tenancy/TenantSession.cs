@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Npgsql;
+using WedSync.Api.Platform.Database;
 
 namespace WedSync.Api.Platform.Tenancy;
 
@@ -90,7 +91,7 @@ public sealed class TenantSession(NpgsqlDataSource dataSource) : IAsyncDisposabl
         }
         catch
         {
-            await RollbackAsync();
+            await RollbackAfterFailureAsync();
             throw;
         }
     }
@@ -116,14 +117,26 @@ public sealed class TenantSession(NpgsqlDataSource dataSource) : IAsyncDisposabl
         }
     }
 
-    /// <summary>Safe to call at any time, also after a failed statement or when nothing is open.</summary>
-    public async Task RollbackAsync()
+    /// <summary>Rolls back a request that answered without a failed statement; safe when nothing is open.</summary>
+    public Task RollbackAsync() => RollbackAsync(statementFailed: false);
+
+    /// <summary>
+    /// Rolls back after an exception (a statement may have failed) and leaves the pooled connection with
+    /// nothing prepared that the failure could have corrupted (<see cref="PreparedStatementReset"/>).
+    /// </summary>
+    public Task RollbackAfterFailureAsync() => RollbackAsync(statementFailed: true);
+
+    private async Task RollbackAsync(bool statementFailed)
     {
         try
         {
             if (transaction is not null && connection is { State: System.Data.ConnectionState.Open })
             {
                 await transaction.RollbackAsync(CancellationToken.None);
+                if (statementFailed)
+                {
+                    PreparedStatementReset.AfterFailure(connection);
+                }
             }
         }
         catch (NpgsqlException)
@@ -136,7 +149,8 @@ public sealed class TenantSession(NpgsqlDataSource dataSource) : IAsyncDisposabl
         }
     }
 
-    public async ValueTask DisposeAsync() => await RollbackAsync();
+    // Still open at disposal: the request ended by a path that neither committed nor rolled back.
+    public async ValueTask DisposeAsync() => await RollbackAfterFailureAsync();
 
     private NpgsqlConnection Connection =>
         connection ?? throw new InvalidOperationException("The tenant session is not open: tenant endpoints derive from TenantEndpoint.");

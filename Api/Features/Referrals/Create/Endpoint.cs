@@ -118,14 +118,14 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             // Referred in another organization meanwhile (invisible to this tenant): first touch wins.
-            await Session.RollbackAsync();
+            await Session.RollbackAfterFailureAsync();
             await SendAlreadyReferredAsync();
             return;
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.CheckViolation && LimitReason(ex.ConstraintName) is { } limit)
         {
             // Concurrent requests took the last units of a limit after the signals were read.
-            await Session.RollbackAsync();
+            await Session.RollbackAfterFailureAsync();
             await SendLimitReachedAsync(limit, reasons);
             return;
         }
