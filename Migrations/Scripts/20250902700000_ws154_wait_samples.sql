@@ -7,6 +7,8 @@ SET LOCAL lock_timeout = '10s';
 SET LOCAL statement_timeout = '1min';
 
 CREATE TABLE IF NOT EXISTS monitoring_history.wait_samples (
+    -- A surrogate: the natural key has nullable parts (query id, organization).
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     bucket_start timestamptz NOT NULL,
     bucket_seconds integer NOT NULL CHECK (bucket_seconds > 0),
     -- 'CPU' for both when the backend was active and waiting on nothing.
