@@ -5,6 +5,7 @@ using WedSync.Api.Features.Monitoring.History;
 using WedSync.Api.Features.Monitoring.History.Sampler;
 using WedSync.Api.Features.Monitoring.Sampler;
 using WedSync.Api.Features.Monitoring.Shared;
+using WedSync.Api.Features.Monitoring.WaitEvents;
 
 namespace WedSync.Api.Features.Monitoring;
 
@@ -45,6 +46,11 @@ public static class MonitoringSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddHostedService<HistorySampler>();
+        services.AddOptions<WaitSamplingOptions>()
+            .BindConfiguration(MonitoringOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddHostedService<WaitSampler>();
         return services;
     }
 }

@@ -14,6 +14,12 @@ public sealed class TenantSession(NpgsqlDataSource dataSource) : IAsyncDisposabl
     /// <summary>The NOLOGIN role of the platform foundation migration; it has no BYPASSRLS.</summary>
     public const string RequestRole = "wedsync_user";
 
+    // OFFSET 0 keeps the subquery apart, so the caller's organization is looked up once.
+    private const string CallerSql = """
+        SELECT u, o, r, CASE WHEN o IS NOT NULL THEN set_config('application_name', @tag || o::text, true) END
+        FROM (SELECT app.current_user_id() AS u, app.current_organization_id() AS o, app.current_role() AS r OFFSET 0) AS caller
+        """;
+
     private NpgsqlConnection? connection;
     private NpgsqlTransaction? transaction;
 
@@ -54,7 +60,11 @@ public sealed class TenantSession(NpgsqlDataSource dataSource) : IAsyncDisposabl
                     {
                         Parameters = { new NpgsqlParameter("claims", RequestClaims.ToJson(user)) },
                     },
-                    new NpgsqlBatchCommand("SELECT app.current_user_id(), app.current_organization_id(), app.current_role()"),
+                    // Also tags the transaction with its organization (SET LOCAL: it ends with the transaction, so it holds behind a transaction pooler) for the wait sampler.
+                    new NpgsqlBatchCommand(CallerSql)
+                    {
+                        Parameters = { new NpgsqlParameter("tag", ApplicationNameTag.OrganizationPrefix) },
+                    },
                 },
             };
             if (opening is not null)

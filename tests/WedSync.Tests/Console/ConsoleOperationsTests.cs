@@ -27,6 +27,7 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
     {
         ["/console/queries"] = "id=\"top-title\"",
         ["/console/locks"] = "id=\"tree-title\"",
+        ["/console/wait-events"] = "id=\"orgs-title\"",
     };
 
     private Uri Api => fixture.Api.BaseAddress!;
