@@ -6,10 +6,11 @@ using Microsoft.Extensions.Options;
 namespace WedSync.Api.Platform.Webhooks;
 
 /// <summary>
-/// Drains webhook_outbox: claims due messages, sends each as one signed POST, and records the outcome
-/// (success, or a rescheduled retry with exponential backoff, pausing the subscription after
-/// <see cref="WebhookOptions.PauseAfterFailures"/> failures in a row). Every API instance runs one;
-/// they share the rows through the claim's SKIP LOCKED and lease.
+/// Drains webhook_outbox: claims the queues of subscriptions whose oldest message is due, sends each
+/// queue's messages one at a time in order as signed POSTs, and records every outcome. A failure stops
+/// that queue until the head's retry (exponential backoff); a subscription failing for long enough is
+/// paused and then probed every <see cref="WebhookOptions.ProbeInterval"/> with its head message, and a
+/// success resumes it. Every API instance runs one; they share queues through the claim's lease.
 /// </summary>
 public sealed class WebhookDeliveryWorker(
     WebhookOutbox outbox,
@@ -33,7 +34,7 @@ public sealed class WebhookDeliveryWorker(
         var nextCleanup = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var claimed = 0;
+            var delivered = false;
             var failed = false;
             try
             {
@@ -47,9 +48,9 @@ public sealed class WebhookDeliveryWorker(
                     }
                 }
 
-                var messages = await outbox.ClaimAsync(stoppingToken);
-                claimed = messages.Count;
-                await Task.WhenAll(messages.Select(message => DeliverAsync(message, stoppingToken)));
+                var runs = await outbox.ClaimAsync(stoppingToken);
+                var results = await Task.WhenAll(runs.Select(run => DeliverRunAsync(run, stoppingToken)));
+                delivered = results.Any(sent => sent);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -62,8 +63,8 @@ public sealed class WebhookDeliveryWorker(
                 failed = true;
             }
 
-            // A full batch means more may be due: look again at once.
-            if (claimed < settings.BatchSize)
+            // Something went through: more may be queued behind it, so look again at once.
+            if (!delivered)
             {
                 try
                 {
@@ -79,31 +80,46 @@ public sealed class WebhookDeliveryWorker(
         }
     }
 
-    private async Task DeliverAsync(OutboxMessage message, CancellationToken stoppingToken)
+    // One queue, in order: stops at the first failure (the rest wait behind it); true when anything was delivered.
+    private async Task<bool> DeliverRunAsync(SubscriptionRun run, CancellationToken stoppingToken)
     {
-        var outcome = await SendAsync(message, stoppingToken);
-        if (outcome is null)
+        var delivered = false;
+        foreach (var message in run.Messages)
         {
-            // Shutting down mid-attempt: the lease runs out and another round (or instance) sends it again.
-            return;
-        }
+            var outcome = await SendAsync(message, stoppingToken);
+            if (outcome is null)
+            {
+                // Shutting down mid-attempt: the lease runs out and another round (or instance) sends it again.
+                return delivered;
+            }
 
-        var paused = await outbox.RecordAsync(message, outcome, CancellationToken.None);
-        if (outcome.Succeeded)
-        {
+            if (!outcome.Succeeded)
+            {
+                var paused = await outbox.RecordFailureAsync(run, message, outcome, CancellationToken.None);
+                logger.LogWarning("Webhook {MessageId} ({MessageType}) attempt {Attempt} to subscription {SubscriptionId} failed: {Error}",
+                    message.Id, message.MessageType, message.Attempt, message.SubscriptionId, outcome.Error);
+                if (paused)
+                {
+                    logger.LogError("Webhook subscription {SubscriptionId} paused after {Failures} failed deliveries in a row; probing it every {ProbeInterval}",
+                        message.SubscriptionId, run.ConsecutiveFailures + 1, options.Value.ProbeInterval);
+                }
+
+                return delivered;
+            }
+
+            delivered = true;
+            if (await outbox.RecordSuccessAsync(message, outcome, CancellationToken.None))
+            {
+                logger.LogWarning("Webhook subscription {SubscriptionId} resumed: its receiver answered a probe", message.SubscriptionId);
+                // A probe carries one message: the rest of the queue goes in the next round, at once.
+                break;
+            }
+
             logger.LogDebug("Webhook {MessageId} ({MessageType}) delivered on attempt {Attempt}", message.Id, message.MessageType, message.Attempt);
         }
-        else
-        {
-            logger.LogWarning("Webhook {MessageId} ({MessageType}) attempt {Attempt} to subscription {SubscriptionId} failed: {Error}",
-                message.Id, message.MessageType, message.Attempt, message.SubscriptionId, outcome.Error);
-        }
 
-        if (paused)
-        {
-            logger.LogError("Webhook subscription {SubscriptionId} paused after {Failures} consecutive failed deliveries",
-                message.SubscriptionId, options.Value.PauseAfterFailures);
-        }
+        await outbox.ReleaseAsync(run.SubscriptionId, CancellationToken.None);
+        return delivered;
     }
 
     private async Task<DeliveryOutcome?> SendAsync(OutboxMessage message, CancellationToken stoppingToken)
@@ -127,9 +143,10 @@ public sealed class WebhookDeliveryWorker(
             timeout.CancelAfter(options.Value.RequestTimeout);
             using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
+            // The status only: the reason phrase and body are the receiver's words, not ours to store.
             return response.IsSuccessStatusCode
                 ? new DeliveryOutcome(true, status, null, attemptedAt, stopwatch.Elapsed)
-                : new DeliveryOutcome(false, status, $"HTTP {status} {response.ReasonPhrase}".TrimEnd(), attemptedAt, stopwatch.Elapsed);
+                : new DeliveryOutcome(false, status, DeliveryError.Status(response.StatusCode), attemptedAt, stopwatch.Elapsed);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -137,11 +154,11 @@ public sealed class WebhookDeliveryWorker(
         }
         catch (OperationCanceledException)
         {
-            return new DeliveryOutcome(false, null, $"no answer within {options.Value.RequestTimeout}", attemptedAt, stopwatch.Elapsed);
+            return new DeliveryOutcome(false, null, DeliveryError.Timeout, attemptedAt, stopwatch.Elapsed);
         }
         catch (Exception exception) when (exception is HttpRequestException or InvalidOperationException or FormatException)
         {
-            return new DeliveryOutcome(false, null, exception.Message, attemptedAt, stopwatch.Elapsed);
+            return new DeliveryOutcome(false, null, DeliveryError.Of(exception), attemptedAt, stopwatch.Elapsed);
         }
     }
 }

@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
 namespace WedSync.Api.Platform.Webhooks;
 
 /// <summary>
@@ -9,15 +13,21 @@ namespace WedSync.Api.Platform.Webhooks;
 /// </summary>
 public sealed class WebhookHttpClient : IDisposable
 {
-    public WebhookHttpClient()
+    private readonly bool allowPrivate;
+
+    public WebhookHttpClient(IOptions<WebhookOptions> options)
     {
+        allowPrivate = options.Value.AllowPrivateTargets;
         Client = new HttpClient(new SocketsHttpHandler
         {
-            // A 3xx is the receiver's answer, not a place to send the signed body to.
+            // A 3xx is the receiver's answer, not a place to send the signed body to (nor a way around the address check).
             AllowAutoRedirect = false,
+            // A proxy would be the connected address, and the target's would go unchecked.
+            UseProxy = false,
             // Receivers move (DNS); pooled connections are renewed.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectCallback = ConnectAsync,
         })
         {
             // Each attempt carries its own RequestTimeout token.
@@ -29,4 +39,44 @@ public sealed class WebhookHttpClient : IDisposable
     public HttpClient Client { get; }
 
     public void Dispose() => Client.Dispose();
+
+    // The address check at the moment of connecting, on what DNS answers now: a name may point elsewhere than when it was configured.
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, ct);
+        // One refused address refuses the name: a record set mixing public and internal addresses is the rebinding trick.
+        foreach (var address in addresses)
+        {
+            if (WebhookTargetPolicy.Refusal(address, allowPrivate) is { } rule)
+            {
+                throw new WebhookTargetRefusedException(rule);
+            }
+        }
+
+        SocketException? last = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException exception)
+            {
+                socket.Dispose();
+                last = exception;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        throw last ?? new SocketException((int)SocketError.HostNotFound);
+    }
 }

@@ -18,7 +18,7 @@ public sealed class WebhookOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Messages one look claims (and sends in parallel).</summary>
+    /// <summary>Subscriptions one look serves in parallel; each one's messages go one at a time, in order.</summary>
     [Range(1, 500)]
     public int BatchSize { get; set; } = 20;
 
@@ -34,13 +34,27 @@ public sealed class WebhookOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan BackoffMax { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Attempts of one message before it is marked failed (about 9 h with the defaults).</summary>
+    /// <summary>Attempts of one message before it is marked failed; probes of a paused subscription do not count.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 15;
 
-    /// <summary>Consecutive failed attempts (any message) after which a subscription is paused.</summary>
+    /// <summary>Failed attempts in a row after which a subscription is paused, if they also span <see cref="PauseAfterFailingFor"/>.</summary>
     [Range(1, 10_000)]
     public int PauseAfterFailures { get; set; } = 10;
+
+    /// <summary>How long a subscription must have failed without a success before it is paused: an outage, not a burst.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan PauseAfterFailingFor { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often a paused subscription's receiver is tried with its oldest message; a 2xx resumes it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Whether receivers may be on loopback, private (RFC 1918, fc00::/7, 100.64/10) or link-local addresses.
+    /// Off in production; on for local development and tests. Metadata, unspecified and multicast addresses are always refused.
+    /// </summary>
+    public bool AllowPrivateTargets { get; set; }
 
     /// <summary>Delivered and failed messages (and their attempt logs) are deleted after this long.</summary>
     [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]

@@ -74,6 +74,8 @@ public class AppHostFixture : IAsyncLifetime
             // per IP per day) count one test's requests only. Anyone else's X-Forwarded-For is ignored.
             env["Api__ForwardedHeaders__KnownNetworks__0"] = "127.0.0.0/8";
             env["Api__ForwardedHeaders__KnownNetworks__1"] = "::1/128";
+            // Webhook receivers in tests are loopback listeners; production refuses internal addresses.
+            env["Webhooks__AllowPrivateTargets"] = "true";
         }));
         configure?.Invoke(builder);
 

@@ -10,7 +10,7 @@ namespace WedSync.Api.Features.Monitoring.AlertSubscriptions;
 /// <param name="EventTypes">Only these event types; null for all.</param>
 /// <param name="Format">standard (Standard Webhooks JSON) or slack ({"text": ...}).</param>
 /// <param name="ConsecutiveFailures">Failed attempts since the last successful delivery.</param>
-/// <param name="PausedAt">Set when deliveries stopped after too many failures; POST .../resume restarts them.</param>
+/// <param name="PausedAt">Set when deliveries failed for long enough; the receiver is then probed and a success resumes it (or POST .../resume).</param>
 public sealed record AlertSubscription(
     Guid Id,
     string Url,

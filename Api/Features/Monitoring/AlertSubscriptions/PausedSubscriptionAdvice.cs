@@ -25,7 +25,8 @@ public static class PausedSubscriptionAdvice
             // Only the host: a chat webhook's path is its credential.
             var host = Uri.TryCreate(reader.GetString(1), UriKind.Absolute, out var url) ? url.Host : "?";
             advice.Add($"Webhook subscription {reader.GetGuid(0)} (to {host}) is paused since {reader.GetFieldValue<DateTimeOffset>(2):u}: {reader.GetString(3)}. "
-                + "Alerts are not reaching it: fix the receiver, then POST /api/monitoring/alert-subscriptions/{id}/resume.");
+                + "Alerts are held for it and it is probed with the oldest; it resumes by itself when its receiver answers 2xx (fix the receiver, "
+                + "then POST /api/monitoring/alert-subscriptions/{id}/resume to send at once).");
         }
 
         return advice;

@@ -37,10 +37,13 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
             s.Description = "Every event of minimumSeverity or above (and of eventTypes, when given) is POSTed to url, signed as Standard Webhooks describe: "
                 + "headers webhook-id (the same on every retry of one message), webhook-timestamp (Unix seconds) and webhook-signature "
                 + "(v1,<base64 HMAC-SHA256 of \"{id}.{timestamp}.{body}\" keyed with the base64-decoded part of the secret after whsec_). "
-                + "A 2xx answer is a delivery; anything else is retried with exponential backoff, and the subscription is paused after Webhooks:PauseAfterFailures failures in a row. "
+                + "Messages go one at a time, in order; a 2xx answer is a delivery, anything else is retried with exponential backoff while the later messages wait. "
+                + "A subscription failing Webhooks:PauseAfterFailures times in a row over at least Webhooks:PauseAfterFailingFor is paused, probed every Webhooks:ProbeInterval "
+                + "with its oldest message and resumed when that succeeds; nothing queued is dropped. "
+                + "Loopback, private, link-local, metadata, unspecified and multicast addresses are refused here and again when delivering, after DNS resolution. "
                 + "The secret is returned in this response only.";
             s.Responses[StatusCodes.Status201Created] = "The subscription and its signing secret (shown this once).";
-            s.Responses[StatusCodes.Status400BadRequest] = "URL not absolute http(s), unknown severity, event type or format, or a secret not in whsec_<base64> form; nothing is stored.";
+            s.Responses[StatusCodes.Status400BadRequest] = "URL not absolute http(s) or an internal address (the rule is named), unknown severity, event type or format, or a secret not in whsec_<base64> form; nothing is stored.";
         });
         Description(b => b.ClearDefaultProduces(StatusCodes.Status200OK).Produces<Response>(StatusCodes.Status201Created, "application/json"));
     }

@@ -1,5 +1,6 @@
 using FastEndpoints;
 using FluentValidation;
+using Microsoft.Extensions.Options;
 using WedSync.Api.Features.Monitoring.AlertSubscriptions;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Webhooks;
@@ -8,7 +9,7 @@ namespace WedSync.Api.Features.Monitoring.CreateAlertSubscription;
 
 public sealed class Request
 {
-    /// <summary>Absolute http or https URL the signed POSTs go to.</summary>
+    /// <summary>Absolute http or https URL the signed POSTs go to; not a loopback, private, link-local or metadata address.</summary>
     public string? Url { get; init; }
 
     /// <summary>low, medium, high or critical: events of this severity or above are delivered.</summary>
@@ -32,6 +33,16 @@ public sealed class Validator : Validator<Request>
     {
         RuleFor(r => r.Url).NotEmpty().MaximumLength(MaxUrlLength)
             .Must(BeAbsoluteHttpUrl).WithMessage("Must be an absolute http or https URL.");
+        // The address check again at delivery, on what DNS answers then (WebhookHttpClient).
+        RuleFor(r => r.Url).Custom((url, context) =>
+        {
+            var allowPrivate = Resolve<IOptions<WebhookOptions>>().Value.AllowPrivateTargets;
+            if (WebhookTargetPolicy.Refusal(new Uri(url!), allowPrivate) is { } rule)
+            {
+                context.AddFailure($"Refused: {rule}. Webhooks are not sent to internal addresses "
+                    + "(Webhooks:AllowPrivateTargets admits loopback, private and link-local ones, for local development).");
+            }
+        }).When(r => BeAbsoluteHttpUrl(r.Url));
         RuleFor(r => r.MinimumSeverity).NotEmpty().Must(s => MonitoringEventKinds.Severities.Contains(s))
             .WithMessage($"Must be one of {string.Join(", ", MonitoringEventKinds.Severities)}.");
         RuleFor(r => r.EventTypes).NotEmpty().When(r => r.EventTypes is not null)

@@ -6,15 +6,15 @@ using WedSync.Api.Platform.Problems;
 namespace WedSync.Api.Features.Monitoring.ResumeAlertSubscription;
 
 /// <summary>
-/// Restarts deliveries to a paused subscription: its failure count starts again at zero and the
-/// messages held while it was paused are sent (events keep being queued for a paused subscription).
+/// Restarts deliveries to a paused subscription at once, without waiting for its next probe: its failure
+/// count starts again at zero and the messages held while it was paused are sent, in order.
 /// </summary>
 public sealed class Endpoint : MonitoringEndpoint<Request, AlertSubscription>
 {
     // The held messages become due now: their backoff grew while nobody could receive them.
     private const string ResumeSql = """
         WITH resumed AS (
-            UPDATE webhook_subscriptions SET paused_at = NULL, pause_reason = NULL, consecutive_failures = 0
+            UPDATE webhook_subscriptions SET paused_at = NULL, pause_reason = NULL, consecutive_failures = 0, failing_since = NULL
             WHERE id = @id AND topic = 'monitoring' AND paused_at IS NOT NULL
             RETURNING id
         ), due AS (

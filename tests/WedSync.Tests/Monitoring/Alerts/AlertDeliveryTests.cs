@@ -19,7 +19,9 @@ public sealed class AlertDeliveryTests(AppHostFixture fixture)
     public async Task Each_matching_event_arrives_once_signed_from_every_writer_and_a_failing_receiver_is_retried_with_growing_delays_then_paused()
     {
         await using var database = await AlertsDatabase.CreateAsync(fixture);
-        await using var api = await database.StartApiAsync(("Webhooks:PauseAfterFailures", "4"));
+        // Paused at the fourth failure (it comes at least 2.1 s after the first); no probe during the test.
+        await using var api = await database.StartApiAsync(
+            ("Webhooks:PauseAfterFailures", "4"), ("Webhooks:PauseAfterFailingFor", "00:00:01.500"), ("Webhooks:ProbeInterval", "00:10:00"));
         await using var receiver = new WebhookReceiver().Start();
         await using var failing = new WebhookReceiver { Status = HttpStatusCode.InternalServerError }.Start();
 
@@ -146,11 +148,11 @@ public sealed class AlertDeliveryTests(AppHostFixture fixture)
             await api.Client.RecordEventAsync("slow_query", "low");
             rolledBack = await database.InsertEventAndRollBackAsync("slow_query", "critical");
 
-            // Every message has been tried (and failed: nothing listens) before the API goes away.
+            // The queue has been tried (its oldest message, and failed: nothing listens) before the API goes away.
             var tried = await MonitoringCalls.PollAsync(
-                () => database.ScalarAsync<long>("SELECT count(DISTINCT outbox_id) FROM webhook_delivery_attempts WHERE NOT succeeded"),
-                n => n >= expected.Length, Patience);
-            Assert.Equal(expected.Length, tried);
+                () => database.ScalarAsync<long>("SELECT count(*) FROM webhook_delivery_attempts WHERE NOT succeeded"),
+                n => n >= 2, Patience);
+            Assert.True(tried >= 2);
             await api.KillAsync();
         }
 

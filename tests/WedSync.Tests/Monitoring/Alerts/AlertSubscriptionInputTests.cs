@@ -33,6 +33,32 @@ public sealed class AlertSubscriptionInputTests(AppHostFixture fixture)
         { """{"url":"https://example.com/hook","minimumSeverity":"high","format":"teams"}""", "format" },
     };
 
+    /// <summary>Refused even where loopback and private receivers are allowed (as in these tests): never a place for alerts.</summary>
+    public static TheoryData<string, string> AlwaysRefusedTargets => new()
+    {
+        { "http://169.254.169.254/latest/meta-data/", "metadata" },
+        { "http://[fd00:ec2::254]/latest/meta-data/", "metadata" },
+        { "http://[::ffff:169.254.169.254]/", "metadata" },
+        { "http://[64:ff9b::a9fe:a9fe]/", "metadata" },
+        { "http://2852039166/", "metadata" },
+        { "http://metadata.google.internal/computeMetadata/v1/", "metadata" },
+        { "http://0.0.0.0:8080/hook", "unspecified" },
+        { "http://[::]:8080/hook", "unspecified" },
+        { "http://224.0.0.1/hook", "multicast" },
+        { "http://[ff02::1]/hook", "multicast" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AlwaysRefusedTargets))]
+    public async Task Metadata_unspecified_and_multicast_targets_are_400_problems_naming_the_rule(string url, string rule)
+    {
+        var before = await CountAsync("webhook_subscriptions");
+        using var response = await PostRawAsync($$"""{"url":"{{url}}","minimumSeverity":"high"}""", MonitoringCalls.AdminToken);
+        var problem = await response.AssertProblemAsync(400);
+        Assert.Contains(rule, problem.GetProperty("errors").GetProperty("url").ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, await CountAsync("webhook_subscriptions"));
+    }
+
     [Theory]
     [MemberData(nameof(InvalidBodies))]
     public async Task Invalid_subscriptions_are_400_problems_naming_the_field_and_store_nothing(string body, string field)

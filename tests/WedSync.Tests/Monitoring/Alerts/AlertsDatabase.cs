@@ -22,6 +22,8 @@ public sealed class AlertsDatabase : IAsyncDisposable
         ["Webhooks:BackoffBase"] = "00:00:00.300",
         ["Webhooks:BackoffMax"] = "00:00:05",
         ["Webhooks:RequestTimeout"] = "00:00:05",
+        // The receivers are loopback HttpListeners: internal addresses allowed, explicitly, as in local development.
+        ["Webhooks:AllowPrivateTargets"] = "true",
     };
 
     private readonly MigratorDatabase database;
