@@ -58,6 +58,34 @@ public sealed class MonitoringUnderLocksTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task The_advisor_judges_the_policies_of_a_locked_table_without_waiting_for_it()
+    {
+        // PgHero #444: pg_get_expr(expr, relation) locks the relation on PostgreSQL 15, so a migration's
+        // ACCESS EXCLUSIVE lock held the whole advisor back; its policy check now deparses without it.
+        var table = $"drill_locked_{Guid.NewGuid():N}"[..24];
+        await fixture.ExecuteAsync($"""
+            CREATE TABLE {table} (id integer PRIMARY KEY);
+            ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY {table}_update ON {table} FOR UPDATE TO wedsync_user USING (1 = 1);
+            """);
+        try
+        {
+            await FreshAsync("/api/monitoring/advisor");
+            await using var held = await HeldLock.AccessExclusiveAsync(fixture, table);
+            var (status, body, elapsed) = await FreshAsync("/api/monitoring/advisor");
+            Assert.True(status == 200, $"{status} {body}");
+            Assert.True(elapsed < Bound, $"took {elapsed}");
+            Assert.False(body.GetProperty("partial").GetBoolean(), body.GetProperty("unavailable").ToString());
+            Assert.Contains(body.GetProperty("findings").EnumerateArray(), f =>
+                f.GetProperty("check").GetString() == "policy_always_true" && f.GetProperty("object").GetString()!.Contains(table, StringComparison.Ordinal));
+        }
+        finally
+        {
+            await fixture.ExecuteAsync($"DROP TABLE IF EXISTS {table}");
+        }
+    }
+
+    [Fact]
     public async Task A_summary_whose_events_table_is_locked_is_partial_with_the_score_read_before()
     {
         // Make sure a summary was read since startup (the sampler offers one every tick).

@@ -142,7 +142,8 @@ public static class SplinterChecks
             )
             SELECT format('%I on %I.%I', polname, nspname, relname), 'warn', string_agg(clause, ' and ' ORDER BY clause) || ' always true'
             FROM constant
-            WHERE query_to_xml('SELECT (' || pg_get_expr(tree, polrelid) || ')::boolean AS v', false, true, '')::text LIKE '%<v>true</v>%'
+            -- Relation 0: a constant tree names no column, and pg_get_expr(tree, polrelid) locks the table (PostgreSQL 15), so a locked table held the advisor back.
+            WHERE query_to_xml('SELECT (' || pg_get_expr(tree, 0) || ')::boolean AS v', false, true, '')::text LIKE '%<v>true</v>%'
             GROUP BY polname, nspname, relname
             """),
 
