@@ -11,22 +11,24 @@ public sealed record Detection(IReadOnlyList<SampledCondition> Conditions, TimeS
 
 /// <summary>
 /// One cheap read of pg_stat_activity (and pg_locks for waiting sessions only) in one round trip, as the
-/// API's login: every running statement, every blocker with its waiters, and connection use, turned into
-/// conditions with the severity each has now. Durations come from the database's clock, so the API's
+/// API's login: every running statement, every transaction left idle, every blocker with its waiters,
+/// and connection use, turned into conditions with the severity each has now. Durations come from the database's clock, so the API's
 /// clock never matters. No relation is locked, so a held table lock cannot make this read wait.
 /// </summary>
 public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<MonitoringOptions> options)
 {
     /// <summary>The condition keys this read owns: an open event under them whose condition is not read is resolved.</summary>
-    public static readonly string[] Scopes = ["slow_query:", "lock_wait:", "connections:"];
+    public static readonly string[] Scopes = ["slow_query:", "lock_wait:", "connections:", "idle_in_transaction:"];
 
+    // Running statements, and transactions left idle (which keep their locks and snapshot while nothing runs).
     private const string StatementsSql = """
-        SELECT a.pid, a.query_start, a.query_id, extract(epoch FROM clock_timestamp() - a.query_start)::float8
+        SELECT a.pid, a.query_start, a.query_id, extract(epoch FROM clock_timestamp() - a.query_start)::float8,
+               a.state LIKE 'idle in transaction%', a.xact_start, extract(epoch FROM clock_timestamp() - a.state_change)::float8
         FROM pg_stat_activity a
         WHERE a.backend_type = 'client backend'
-          AND a.state IN ('active', 'fastpath function call')
           AND a.pid <> pg_backend_pid()
-          AND a.query_start IS NOT NULL
+          AND ((a.state IN ('active', 'fastpath function call') AND a.query_start IS NOT NULL)
+               OR (a.state LIKE 'idle in transaction%' AND a.xact_start IS NOT NULL AND a.state_change IS NOT NULL))
         """;
 
     // pg_blocking_pids and pg_locks run for waiting sessions only; a prepared transaction blocks as pid 0.
@@ -60,9 +62,16 @@ public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<Monit
         await using var reader = await batch.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var (pid, queryStart) = (reader.GetInt32(0), reader.GetFieldValue<DateTimeOffset>(1));
+            var pid = reader.GetInt32(0);
+            if (reader.GetBoolean(4))
+            {
+                next = Earliest(next, IdleInTransaction(pid, reader.GetFieldValue<DateTimeOffset>(5), Seconds(reader, 6), settings, conditions));
+                continue;
+            }
+
+            var queryStart = reader.GetFieldValue<DateTimeOffset>(1);
             long? queryId = reader.IsDBNull(2) ? null : reader.GetInt64(2);
-            var running = TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(3)));
+            var running = Seconds(reader, 3);
             var (severity, untilNext) = SeverityLadder.ByDuration(running, settings);
             next = Earliest(next, untilNext);
             if (severity is not null)
@@ -78,7 +87,7 @@ public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<Monit
             var blocker = reader.GetInt32(0);
             DateTimeOffset? xactStart = reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1);
             var waiters = reader.GetInt32(2);
-            var longest = TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(3)));
+            var longest = Seconds(reader, 3);
             var (byTime, untilNext) = SeverityLadder.ByDuration(longest, settings);
             next = Earliest(next, untilNext);
             // Open once a wait lasts as long as a slow statement; then the worse of how long and how many.
@@ -111,6 +120,22 @@ public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<Monit
 
         return new Detection(conditions, next);
     }
+
+    // A transaction idle between statements is one condition per transaction and idle spell (a new
+    // statement ends the spell and resolves it); it holds every lock it took while nothing runs.
+    private static TimeSpan? IdleInTransaction(int pid, DateTimeOffset xactStart, TimeSpan idle, MonitoringOptions settings, List<SampledCondition> conditions)
+    {
+        var (severity, untilNext) = SeverityLadder.ByDuration(idle, settings);
+        if (severity is not null)
+        {
+            conditions.Add(new SampledCondition($"idle_in_transaction:pid:{Num(pid)}:{Micros(xactStart)}", "performance_alert", severity,
+                JsonSerializer.Serialize(new { condition = "idle_in_transaction", pid, xactStart, idleMs = Ms(idle) })));
+        }
+
+        return untilNext;
+    }
+
+    private static TimeSpan Seconds(NpgsqlDataReader reader, int ordinal) => TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(ordinal)));
 
     private static TimeSpan? Earliest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
 
