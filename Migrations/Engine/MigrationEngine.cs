@@ -77,6 +77,16 @@ public sealed class MigrationEngine(
                 return MigrationOutcome.Failed(MigrationOutcome.DriftDetected, message);
             }
 
+            // A pending script with an applied script's text is that script renamed (or copied): never run it again silently.
+            var renames = ScriptRenames.Find(catalog, entries);
+            if (renames.Count > 0)
+            {
+                var message = $"Nothing was applied: {renames.Count} pending script(s) have the text of an applied script, so up would run it a second time:\n  " +
+                    string.Join("\n  ", renames);
+                activity?.SetStatus(ActivityStatusCode.Error, "renamed");
+                return MigrationOutcome.Failed(MigrationOutcome.DriftDetected, message);
+            }
+
             var applied = entries.Select(e => e.ScriptName).ToHashSet(StringComparer.Ordinal);
             var pendingNames = catalog.Scripts.Where(s => !applied.Contains(s.Name)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
             var (catalogPrepared, catalogLint) = await reading;
@@ -214,7 +224,8 @@ public sealed class MigrationEngine(
         await using (migrationLock)
         {
             var journal = new JournalStore(dataSource, logger);
-            var report = MigrationStatusCalculator.Calculate(catalog, manifest, await journal.ReadAsync(cancellationToken));
+            var entries = await journal.ReadAsync(cancellationToken);
+            var report = MigrationStatusCalculator.Calculate(catalog, manifest, entries);
 
             var unknown = scriptNames.Where(name => report.Scripts.All(s => s.Name != name)).ToList();
             if (unknown.Count > 0)
@@ -223,9 +234,13 @@ public sealed class MigrationEngine(
             }
 
             var targets = report.Modified.Where(s => scriptNames.Count == 0 || scriptNames.Contains(s.Name)).ToList();
-            if (targets.Count == 0)
+            // A renamed script (its old name gone from the catalog) takes over its journal row: applied once, under its new name.
+            var renames = ScriptRenames.Find(catalog, entries)
+                .Where(r => !r.AppliedStillInCatalog && (scriptNames.Count == 0 || scriptNames.Contains(r.Name)))
+                .GroupBy(r => r.AppliedName, StringComparer.Ordinal).Select(g => g.First()).ToList();
+            if (targets.Count == 0 && renames.Count == 0)
             {
-                logger.LogInformation("Nothing to repair: no named script is modified");
+                logger.LogInformation("Nothing to repair: no named script is modified or renamed");
                 return MigrationOutcome.Ok();
             }
 
@@ -238,13 +253,18 @@ public sealed class MigrationEngine(
                 return MigrationOutcome.Failed(MigrationOutcome.LockLost, ex.Message);
             }
 
-            await journal.RecordChecksumsAsync(targets.Select(s => (s.Name, s.Checksum!)).ToList(), cancellationToken);
+            await journal.RecordChecksumsAsync(targets.Select(s => (s.Name, s.Checksum!)).ToList(), renames.Select(r => (r.AppliedName, r.Name)).ToList(), cancellationToken);
             foreach (var script in targets)
             {
                 logger.LogWarning("Repaired {Script}: recorded checksum {New} in place of {Old}", script.Name, script.Checksum, script.AppliedChecksum);
             }
 
-            return MigrationOutcome.Ok(targets.Select(s => s.Name).ToList());
+            foreach (var rename in renames)
+            {
+                logger.LogWarning("Recorded the rename of {Old} to {New}: its journal row now names {New}, which is applied and will not run", rename.AppliedName, rename.Name, rename.Name);
+            }
+
+            return MigrationOutcome.Ok([.. targets.Select(s => s.Name), .. renames.Select(r => r.Name)]);
         }
     }
 

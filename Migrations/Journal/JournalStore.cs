@@ -193,8 +193,9 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
         return entries;
     }
 
-    /// <summary>Records new checksums for several scripts in one transaction: all of them or none.</summary>
-    public async Task RecordChecksumsAsync(IReadOnlyList<(string ScriptName, string Checksum)> changes, CancellationToken cancellationToken)
+    /// <summary>Records new checksums for several scripts, and renamed scripts' new names, in one transaction: all of them or none.</summary>
+    public async Task RecordChecksumsAsync(
+        IReadOnlyList<(string ScriptName, string Checksum)> changes, IReadOnlyList<(string OldName, string NewName)> renames, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -204,6 +205,14 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
             var command = new NpgsqlBatchCommand($"UPDATE {Table} SET checksum = $2 WHERE script_name = $1 AND checksum <> $2");
             command.Parameters.AddWithValue(scriptName);
             command.Parameters.AddWithValue(checksum);
+            batch.BatchCommands.Add(command);
+        }
+
+        foreach (var (oldName, newName) in renames)
+        {
+            var command = new NpgsqlBatchCommand($"UPDATE {Table} SET script_name = $2 WHERE script_name = $1");
+            command.Parameters.AddWithValue(oldName);
+            command.Parameters.AddWithValue(newName);
             batch.BatchCommands.Add(command);
         }
 
