@@ -19,6 +19,7 @@ using WedSync.Tests.Contract.Client.Api.Monitoring.Sessions;
 using WedSync.Tests.Contract.Client.Api.Monitoring.SlowQueries;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Summary;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Tables;
+using WedSync.Tests.Contract.Client.Api.Monitoring.WaitEvents;
 namespace WedSync.Tests.Contract.Client.Api.Monitoring
 {
     /// <summary>
@@ -91,6 +92,11 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring
         public global::WedSync.Tests.Contract.Client.Api.Monitoring.Tables.TablesRequestBuilder Tables
         {
             get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.Tables.TablesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The waitEvents property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Monitoring.WaitEvents.WaitEventsRequestBuilder WaitEvents
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.WaitEvents.WaitEventsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::WedSync.Tests.Contract.Client.Api.Monitoring.MonitoringRequestBuilder"/> and sets the default values.
