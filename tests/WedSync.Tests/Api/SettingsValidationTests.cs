@@ -12,6 +12,7 @@ public sealed class SettingsValidationTests
     [InlineData("Monitoring__SampleInterval", "00:00:00", "SampleInterval")]
     [InlineData("Monitoring__ResultMaxAge", "02:00:00", "ResultMaxAge")]
     [InlineData("Monitoring__SamplerEnabled", "maybe", "Monitoring:SamplerEnabled")]
+    [InlineData("Monitoring__SlowQueryHighThreshold", "00:00:02", "SlowQueryHighThreshold")]
     [InlineData("Api__ForwardedHeaders__KnownNetworks__0", "10.0.0.0/33", "KnownNetworks")]
     [InlineData("Api__ForwardedHeaders__KnownProxies__0", "proxy.internal", "KnownProxies")]
     public async Task Api_refuses_to_start_with_a_setting_out_of_range(string variable, string value, string member)
