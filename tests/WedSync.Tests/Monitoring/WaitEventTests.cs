@@ -72,15 +72,19 @@ public sealed class WaitEventTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task Sessions_of_another_database_are_no_organizations_time_even_when_tagged()
+    public async Task Sessions_of_another_database_and_idle_sessions_are_no_organizations_time_even_when_tagged()
     {
         // As PostgresAI's and pganalyze's ASH, a sample belongs to the database it ran in; a session of another
         // database (here tagged like an API request) is neither this database's time nor a vendor's.
         var spoofed = Guid.NewGuid();
         var control = await TestOrganization.CreateAsync(fixture);
+        // pg_profile#93: samples of idle sessions put Client:ClientRead on top; an idle session (even in a transaction) is no database time.
+        var idle = await TestOrganization.CreateAsync(fixture);
         var from = Floor(DateTimeOffset.UtcNow.AddMinutes(-1));
         await using var elsewhere = Open(Tag + spoofed, database: "postgres");
         await using var here = Open(Tag + control.Id);
+        await using var idling = Open(Tag + idle.Id);
+        await Execute(idling, "BEGIN; SELECT 1");
         await Task.WhenAll(Execute(elsewhere, "SELECT pg_sleep(3)"), Execute(here, "SELECT pg_sleep(3)"));
 
         var path = $"/api/monitoring/wait-events?groupBy=organization&limit=500&from={Iso(from)}&to={Iso(Floor(DateTimeOffset.UtcNow.AddMinutes(1)))}";
@@ -88,6 +92,7 @@ public sealed class WaitEventTests(AppHostFixture fixture)
         var body = await MonitoringCalls.PollAsync(() => fixture.Api.GetOkAsync(path), b => Seconds(b, "organizationId", control.Id.ToString()) >= 1.5, Deadline, TimeSpan.FromSeconds(1));
         Assert.True(Seconds(body, "organizationId", control.Id.ToString()) >= 1.5, body.ToString());
         Assert.Null(Group(body, "organizationId", spoofed.ToString()));
+        Assert.Null(Group(body, "organizationId", idle.Id.ToString()));
         var only = await fixture.Api.GetOkAsync($"/api/monitoring/wait-events?organizationId={spoofed}&from={Iso(from)}&to={Iso(Floor(DateTimeOffset.UtcNow.AddMinutes(1)))}");
         Assert.Empty(only.GetProperty("groups").EnumerateArray());
     }
