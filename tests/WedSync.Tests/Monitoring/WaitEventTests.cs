@@ -132,6 +132,29 @@ public sealed class WaitEventTests(AppHostFixture fixture)
         Assert.Equal(0L, (long)(await seen.ExecuteScalarAsync())!);
     }
 
+    [Fact]
+    public async Task Behind_transaction_pooling_the_tag_ends_with_its_transaction_and_its_time_is_attributed()
+    {
+        var organization = await TestOrganization.CreateAsync(fixture);
+        var from = Floor(DateTimeOffset.UtcNow.AddMinutes(-1));
+        // One server connection for two pooler clients: the second gets the server session the tagged transaction used.
+        await using var bouncer = await PgBouncerProcess.StartAsync(fixture.DatabaseConnectionString, poolSize: 1);
+        await using var tagged = new NpgsqlConnection(bouncer.ClientConnectionString(fixture.DatabaseConnectionString));
+        await tagged.OpenAsync();
+        await using var next = new NpgsqlConnection(bouncer.ClientConnectionString(fixture.DatabaseConnectionString));
+        await next.OpenAsync();
+        // The tenant session's statement: set_config(..., true) is SET LOCAL.
+        await Execute(tagged, $"BEGIN; SELECT set_config('application_name', '{Tag}{organization.Id}', true); SELECT pg_sleep(3); COMMIT");
+        await using (var name = new NpgsqlCommand("SELECT current_setting('application_name')", next))
+        {
+            Assert.NotEqual(Tag + organization.Id, (string?)await name.ExecuteScalarAsync());
+        }
+
+        var path = $"/api/monitoring/wait-events?groupBy=wait_event&organizationId={organization.Id}&from={Iso(from)}&to={Iso(Floor(DateTimeOffset.UtcNow.AddMinutes(1)))}";
+        var body = await MonitoringCalls.PollAsync(() => fixture.Api.GetOkAsync(path), b => Seconds(b, "waitEvent", "PgSleep") >= 1.5, Deadline, TimeSpan.FromSeconds(1));
+        Assert.True(Seconds(body, "waitEvent", "PgSleep") >= 1.5, body.ToString());
+    }
+
     [Theory]
     [InlineData("from=yesterday")]
     [InlineData("from=2026-13-45T00:00:00Z")]
