@@ -74,8 +74,8 @@ public sealed class WaitEventTests(AppHostFixture fixture)
     [Fact]
     public async Task Sessions_of_another_database_and_idle_sessions_are_no_organizations_time_even_when_tagged()
     {
-        // As PostgresAI's and pganalyze's ASH, a sample belongs to the database it ran in; a session of another
-        // database (here tagged like an API request) is neither this database's time nor a vendor's.
+        // pg_wait_sampling (Postgres Pro docs, F.52) samples every process of the server, background workers included;
+        // here a session of another database, even tagged like an API request, is neither this database's time nor a vendor's.
         var spoofed = Guid.NewGuid();
         var control = await TestOrganization.CreateAsync(fixture);
         // pg_profile#93: samples of idle sessions put Client:ClientRead on top; an idle session (even in a transaction) is no database time.
