@@ -72,15 +72,19 @@ public sealed class WaitEventTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task Sessions_of_another_database_are_no_organizations_time_even_when_tagged()
+    public async Task Sessions_of_another_database_and_idle_sessions_are_no_organizations_time_even_when_tagged()
     {
-        // As PostgresAI's and pganalyze's ASH, a sample belongs to the database it ran in; a session of another
-        // database (here tagged like an API request) is neither this database's time nor a vendor's.
+        // pg_wait_sampling (Postgres Pro docs, F.52) samples every process of the server, background workers included;
+        // here a session of another database, even tagged like an API request, is neither this database's time nor a vendor's.
         var spoofed = Guid.NewGuid();
         var control = await TestOrganization.CreateAsync(fixture);
+        // pg_profile#93: samples of idle sessions put Client:ClientRead on top; an idle session (even in a transaction) is no database time.
+        var idle = await TestOrganization.CreateAsync(fixture);
         var from = Floor(DateTimeOffset.UtcNow.AddMinutes(-1));
         await using var elsewhere = Open(Tag + spoofed, database: "postgres");
         await using var here = Open(Tag + control.Id);
+        await using var idling = Open(Tag + idle.Id);
+        await Execute(idling, "BEGIN; SELECT 1");
         await Task.WhenAll(Execute(elsewhere, "SELECT pg_sleep(3)"), Execute(here, "SELECT pg_sleep(3)"));
 
         var path = $"/api/monitoring/wait-events?groupBy=organization&limit=500&from={Iso(from)}&to={Iso(Floor(DateTimeOffset.UtcNow.AddMinutes(1)))}";
@@ -88,6 +92,7 @@ public sealed class WaitEventTests(AppHostFixture fixture)
         var body = await MonitoringCalls.PollAsync(() => fixture.Api.GetOkAsync(path), b => Seconds(b, "organizationId", control.Id.ToString()) >= 1.5, Deadline, TimeSpan.FromSeconds(1));
         Assert.True(Seconds(body, "organizationId", control.Id.ToString()) >= 1.5, body.ToString());
         Assert.Null(Group(body, "organizationId", spoofed.ToString()));
+        Assert.Null(Group(body, "organizationId", idle.Id.ToString()));
         var only = await fixture.Api.GetOkAsync($"/api/monitoring/wait-events?organizationId={spoofed}&from={Iso(from)}&to={Iso(Floor(DateTimeOffset.UtcNow.AddMinutes(1)))}");
         Assert.Empty(only.GetProperty("groups").EnumerateArray());
     }
@@ -125,6 +130,29 @@ public sealed class WaitEventTests(AppHostFixture fixture)
         Assert.True(sightings > 0, $"no backend ever carried application_name '{tag}' during the requests");
         // SET LOCAL: the pooled connections the requests used are back to their own name.
         Assert.Equal(0L, (long)(await seen.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task Behind_transaction_pooling_the_tag_ends_with_its_transaction_and_its_time_is_attributed()
+    {
+        var organization = await TestOrganization.CreateAsync(fixture);
+        var from = Floor(DateTimeOffset.UtcNow.AddMinutes(-1));
+        // One server connection for two pooler clients: the second gets the server session the tagged transaction used.
+        await using var bouncer = await PgBouncerProcess.StartAsync(fixture.DatabaseConnectionString, poolSize: 1);
+        await using var tagged = new NpgsqlConnection(bouncer.ClientConnectionString(fixture.DatabaseConnectionString));
+        await tagged.OpenAsync();
+        await using var next = new NpgsqlConnection(bouncer.ClientConnectionString(fixture.DatabaseConnectionString));
+        await next.OpenAsync();
+        // The tenant session's statement: set_config(..., true) is SET LOCAL.
+        await Execute(tagged, $"BEGIN; SELECT set_config('application_name', '{Tag}{organization.Id}', true); SELECT pg_sleep(3); COMMIT");
+        await using (var name = new NpgsqlCommand("SELECT current_setting('application_name')", next))
+        {
+            Assert.NotEqual(Tag + organization.Id, (string?)await name.ExecuteScalarAsync());
+        }
+
+        var path = $"/api/monitoring/wait-events?groupBy=wait_event&organizationId={organization.Id}&from={Iso(from)}&to={Iso(Floor(DateTimeOffset.UtcNow.AddMinutes(1)))}";
+        var body = await MonitoringCalls.PollAsync(() => fixture.Api.GetOkAsync(path), b => Seconds(b, "waitEvent", "PgSleep") >= 1.5, Deadline, TimeSpan.FromSeconds(1));
+        Assert.True(Seconds(body, "waitEvent", "PgSleep") >= 1.5, body.ToString());
     }
 
     [Theory]
