@@ -4,6 +4,7 @@ using System.Text.Json;
 using WedSync.Tests.Api.Support;
 using WedSync.Tests.Infrastructure;
 using WedSync.Tests.Referrals;
+using Xunit.Abstractions;
 
 namespace WedSync.Tests.Monitoring;
 
@@ -13,7 +14,7 @@ namespace WedSync.Tests.Monitoring;
 /// which part they could not read instead of hanging for 30 s and answering 503.
 /// </summary>
 [Collection(AppHostCollection.Name)]
-public sealed class MonitoringUnderLocksTests(AppHostFixture fixture)
+public sealed class MonitoringUnderLocksTests(AppHostFixture fixture, ITestOutputHelper output)
 {
     // Monitoring:ReadLockTimeout is 250 ms and ReadStatementTimeout 2 s; the rest is a loaded CI machine's slack.
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
@@ -37,7 +38,9 @@ public sealed class MonitoringUnderLocksTests(AppHostFixture fixture)
         // Calm first: the first advisor run after startup also pays for JIT and opening the monitoring pool.
         foreach (var path in Reads)
         {
-            Assert.Equal(200, (await FreshAsync(path)).Status);
+            var calm = await FreshAsync(path);
+            Assert.Equal(200, calm.Status);
+            output.WriteLine($"calm {path}: {calm.Elapsed.TotalMilliseconds:F0} ms");
         }
 
         await using var held = kind == "lock"
@@ -47,6 +50,7 @@ public sealed class MonitoringUnderLocksTests(AppHostFixture fixture)
         foreach (var path in Reads)
         {
             var (status, body, elapsed) = await FreshAsync(path);
+            output.WriteLine($"{kind} {relation} {path}: {elapsed.TotalMilliseconds:F0} ms, partial {body.GetProperty("partial")}");
             Assert.True(status == 200, $"GET {path}: {status} {body}");
             Assert.True(elapsed < Bound, $"GET {path} took {elapsed} with {relation} locked ({kind}): {body}");
             Assert.True(body.TryGetProperty("partial", out _), $"GET {path} has no partial marker: {body}");
