@@ -35,7 +35,9 @@ internal static class LocalPostgresBuilderExtensions
                 "-c", "unix_socket_directories=",
                 "-c", "password_encryption=scram-sha-256",
                 "-c", "shared_preload_libraries=pg_stat_statements",
-                "-c", "pg_stat_statements.track=all")
+                "-c", "pg_stat_statements.track=all",
+                // Two-phase commit on, so a prepared transaction left open can be seen and rolled back (monitoring).
+                "-c", "max_prepared_transactions=10")
             .WithHealthCheck(serverHealthKey)
             .WithIconName("DatabaseStack");
 

@@ -31,7 +31,7 @@ public static class WedSyncPostgresExtensions
             var database = builder.AddPostgres(serverName, password: password)
                 .WithImageTag(ContainerImageTag)
                 .WithDataVolume()
-                .WithArgs("-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all")
+                .WithArgs("-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all", "-c", "max_prepared_transactions=10")
                 .AddDatabase(databaseName);
             return builder.CreateResourceBuilder<IResourceWithConnectionString>(database.Resource);
         }

@@ -25,6 +25,9 @@ public class AppHostFixture : IAsyncLifetime
     /// <summary>The API's monitoring sampler interval in tests (the default is 15 s).</summary>
     public static readonly TimeSpan SamplerInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>When the API names a prepared transaction an orphan in tests (the default is 5 min).</summary>
+    public static readonly TimeSpan PreparedTransactionOrphanAge = TimeSpan.FromSeconds(3);
+
     public DistributedApplication App { get; private set; } = null!;
 
     public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "wedsync-tests", Guid.NewGuid().ToString("N"));
@@ -69,6 +72,8 @@ public class AppHostFixture : IAsyncLifetime
             env["RateLimiting__PermitsPerMinute"] = ApiPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // Monitoring tests wait for the sampler to notice a change; 15 s per tick would make them slow.
             env["Monitoring__SampleInterval"] = SamplerInterval.ToString();
+            // A test's prepared transaction becomes an orphan in seconds, not the default 5 minutes.
+            env["Monitoring__PreparedTransactionOrphanAge"] = PreparedTransactionOrphanAge.ToString();
             // Tests speak for many clients from one address: the test process is the API's trusted proxy
             // (loopback), and X-Forwarded-For names each scenario's client, so per-IP rules (referrals
             // per IP per day) count one test's requests only. Anyone else's X-Forwarded-For is ignored.

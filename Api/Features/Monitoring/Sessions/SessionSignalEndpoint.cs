@@ -23,9 +23,11 @@ public abstract class SessionSignalEndpoint(ILogger logger) : MonitoringEndpoint
             s.Description = effect + " Only client backends of other sessions can be signalled; every signal is recorded as a resolved "
                 + "performance_alert monitoring event whose eventData names the action, the target (redacted statement) and the actor (user id and e-mail from the token).";
             s.Responses[StatusCodes.Status200OK] = "Signalled (or the backend ended meanwhile); the audit event's id.";
-            s.Responses[StatusCodes.Status400BadRequest] = "pid is not a positive integer.";
+            s.Responses[StatusCodes.Status400BadRequest] = "pid is not a non-negative integer.";
             s.Responses[StatusCodes.Status404NotFound] = "No backend with this pid.";
-            s.Responses[StatusCodes.Status409Conflict] = "The pid is not a client backend (autovacuum, walsender, background worker...) or is this request's own session, or the database refused to signal it.";
+            s.Responses[StatusCodes.Status409Conflict] = "The pid is 0 (a prepared transaction: the detail names pg_prepared_xacts and ROLLBACK PREPARED) or not a client backend "
+                + "(autovacuum, walsender, parallel worker, background worker: the detail says what it is and what to do instead), "
+                + "or is this request's own session, or the database refused to signal it.";
         });
         Description(b => b.ProducesProblemFE<ProblemResponse>(StatusCodes.Status404NotFound)
             .ProducesProblemFE<ProblemResponse>(StatusCodes.Status409Conflict));
@@ -33,9 +35,9 @@ public abstract class SessionSignalEndpoint(ILogger logger) : MonitoringEndpoint
 
     protected override async Task HandleAsAdminAsync(SessionSignalRequest req, CancellationToken ct)
     {
-        var (status, eventId) = await SessionSignal.SendAsync(Session, req.Pid, Action,
+        var (status, eventId, refusal) = await SessionSignal.SendAsync(Session, req.Pid, Action,
             HttpContext.Connection.RemoteIpAddress?.ToString() ?? "", HttpContext.Request.Headers.UserAgent.ToString(), ct);
-        if (SessionSignal.Refusal(status, req.Pid) is { } refusal)
+        if (refusal is not null)
         {
             await Send.ProblemAsync(refusal.Status, refusal.Detail);
             return;

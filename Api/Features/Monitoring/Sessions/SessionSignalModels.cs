@@ -11,7 +11,8 @@ public sealed class SessionSignalRequest
 
 public sealed class SessionSignalValidator : Validator<SessionSignalRequest>
 {
-    public SessionSignalValidator() => RuleFor(r => r.Pid).GreaterThan(0);
+    // 0 passes: it stands for a prepared transaction, and the endpoint answers what to do about one.
+    public SessionSignalValidator() => RuleFor(r => r.Pid).GreaterThanOrEqualTo(0);
 }
 
 /// <summary>

@@ -74,6 +74,10 @@ public sealed class MonitoringOptions : IValidatableObject
     [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
     public TimeSpan UnresolvedRetention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>A prepared transaction older than this is named an orphan (no coordinator will finish it): roll it back.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan PreparedTransactionOrphanAge { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The severity ladders must climb: medium, then high, then critical.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -132,7 +132,7 @@ public sealed class SessionControlTests(AppHostFixture fixture)
             ($"/api/monitoring/sessions/{checkpointer}/terminate", AdminToken, 409),
             ($"/api/monitoring/sessions/{checkpointer}/cancel", AdminToken, 409),
             ("/api/monitoring/sessions/2147483000/cancel", AdminToken, 404),
-            ("/api/monitoring/sessions/0/cancel", AdminToken, 400),
+            ("/api/monitoring/sessions/0/cancel", AdminToken, 409),
             ("/api/monitoring/sessions/-5/terminate", AdminToken, 400),
             ("/api/monitoring/sessions/abc/terminate", AdminToken, 400),
             ($"/api/monitoring/sessions/{victimPid}/terminate", member, 403),

@@ -12,6 +12,22 @@ namespace WedSync.Tests.Contract.Client.Models
     public partial class MonitoringLocksLockedSession : IParsable
     #pragma warning restore CS1591
     {
+        /// <summary>The actions property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::WedSync.Tests.Contract.Client.Models.MonitoringSessionsSessionAction>? Actions { get; set; }
+#nullable restore
+#else
+        public List<global::WedSync.Tests.Contract.Client.Models.MonitoringSessionsSessionAction> Actions { get; set; }
+#endif
+        /// <summary>The advice property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Advice { get; set; }
+#nullable restore
+#else
+        public string Advice { get; set; }
+#endif
         /// <summary>The applicationName property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -35,6 +51,14 @@ namespace WedSync.Tests.Contract.Client.Models
 #nullable restore
 #else
         public List<int?> BlockedBy { get; set; }
+#endif
+        /// <summary>The blockedByPrepared property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? BlockedByPrepared { get; set; }
+#nullable restore
+#else
+        public List<string> BlockedByPrepared { get; set; }
 #endif
         /// <summary>The blocking property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -60,8 +84,28 @@ namespace WedSync.Tests.Contract.Client.Models
 #else
         public string DatabaseName { get; set; }
 #endif
+        /// <summary>The kind property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Kind { get; set; }
+#nullable restore
+#else
+        public string Kind { get; set; }
+#endif
+        /// <summary>The leaderPid property</summary>
+        public int? LeaderPid { get; set; }
+        /// <summary>The otherDatabase property</summary>
+        public bool? OtherDatabase { get; set; }
         /// <summary>The pid property</summary>
         public int? Pid { get; set; }
+        /// <summary>The preparedTransaction property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::WedSync.Tests.Contract.Client.Models.MonitoringSessionsPreparedTransaction? PreparedTransaction { get; set; }
+#nullable restore
+#else
+        public global::WedSync.Tests.Contract.Client.Models.MonitoringSessionsPreparedTransaction PreparedTransaction { get; set; }
+#endif
         /// <summary>The query property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -134,13 +178,20 @@ namespace WedSync.Tests.Contract.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "actions", n => { Actions = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringSessionsSessionAction>(global::WedSync.Tests.Contract.Client.Models.MonitoringSessionsSessionAction.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "advice", n => { Advice = n.GetStringValue(); } },
                 { "applicationName", n => { ApplicationName = n.GetStringValue(); } },
                 { "backendType", n => { BackendType = n.GetStringValue(); } },
                 { "blockedBy", n => { BlockedBy = n.GetCollectionOfPrimitiveValues<int?>()?.AsList(); } },
+                { "blockedByPrepared", n => { BlockedByPrepared = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "blocking", n => { Blocking = n.GetCollectionOfPrimitiveValues<int?>()?.AsList(); } },
                 { "clientAddr", n => { ClientAddr = n.GetStringValue(); } },
                 { "databaseName", n => { DatabaseName = n.GetStringValue(); } },
+                { "kind", n => { Kind = n.GetStringValue(); } },
+                { "leaderPid", n => { LeaderPid = n.GetIntValue(); } },
+                { "otherDatabase", n => { OtherDatabase = n.GetBoolValue(); } },
                 { "pid", n => { Pid = n.GetIntValue(); } },
+                { "preparedTransaction", n => { PreparedTransaction = n.GetObjectValue<global::WedSync.Tests.Contract.Client.Models.MonitoringSessionsPreparedTransaction>(global::WedSync.Tests.Contract.Client.Models.MonitoringSessionsPreparedTransaction.CreateFromDiscriminatorValue); } },
                 { "query", n => { Query = n.GetStringValue(); } },
                 { "querySeconds", n => { QuerySeconds = n.GetDoubleValue(); } },
                 { "state", n => { State = n.GetStringValue(); } },
@@ -159,13 +210,20 @@ namespace WedSync.Tests.Contract.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringSessionsSessionAction>("actions", Actions);
+            writer.WriteStringValue("advice", Advice);
             writer.WriteStringValue("applicationName", ApplicationName);
             writer.WriteStringValue("backendType", BackendType);
             writer.WriteCollectionOfPrimitiveValues<int?>("blockedBy", BlockedBy);
+            writer.WriteCollectionOfPrimitiveValues<string>("blockedByPrepared", BlockedByPrepared);
             writer.WriteCollectionOfPrimitiveValues<int?>("blocking", Blocking);
             writer.WriteStringValue("clientAddr", ClientAddr);
             writer.WriteStringValue("databaseName", DatabaseName);
+            writer.WriteStringValue("kind", Kind);
+            writer.WriteIntValue("leaderPid", LeaderPid);
+            writer.WriteBoolValue("otherDatabase", OtherDatabase);
             writer.WriteIntValue("pid", Pid);
+            writer.WriteObjectValue<global::WedSync.Tests.Contract.Client.Models.MonitoringSessionsPreparedTransaction>("preparedTransaction", PreparedTransaction);
             writer.WriteStringValue("query", Query);
             writer.WriteDoubleValue("querySeconds", QuerySeconds);
             writer.WriteStringValue("state", State);

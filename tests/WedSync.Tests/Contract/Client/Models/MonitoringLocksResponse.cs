@@ -22,6 +22,14 @@ namespace WedSync.Tests.Contract.Client.Models
 #else
         public List<int?> RootBlockers { get; set; }
 #endif
+        /// <summary>The rootPreparedTransactions property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? RootPreparedTransactions { get; set; }
+#nullable restore
+#else
+        public List<string> RootPreparedTransactions { get; set; }
+#endif
         /// <summary>The sessions property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -50,6 +58,7 @@ namespace WedSync.Tests.Contract.Client.Models
             {
                 { "generatedAt", n => { GeneratedAt = n.GetDateTimeOffsetValue(); } },
                 { "rootBlockers", n => { RootBlockers = n.GetCollectionOfPrimitiveValues<int?>()?.AsList(); } },
+                { "rootPreparedTransactions", n => { RootPreparedTransactions = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "sessions", n => { Sessions = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringLocksLockedSession>(global::WedSync.Tests.Contract.Client.Models.MonitoringLocksLockedSession.CreateFromDiscriminatorValue)?.AsList(); } },
             };
         }
@@ -62,6 +71,7 @@ namespace WedSync.Tests.Contract.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDateTimeOffsetValue("generatedAt", GeneratedAt);
             writer.WriteCollectionOfPrimitiveValues<int?>("rootBlockers", RootBlockers);
+            writer.WriteCollectionOfPrimitiveValues<string>("rootPreparedTransactions", RootPreparedTransactions);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringLocksLockedSession>("sessions", Sessions);
         }
     }

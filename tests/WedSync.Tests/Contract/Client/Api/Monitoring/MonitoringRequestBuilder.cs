@@ -13,6 +13,7 @@ using WedSync.Tests.Contract.Client.Api.Monitoring.Cleanup;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Connections;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Events;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Locks;
+using WedSync.Tests.Contract.Client.Api.Monitoring.PreparedTransactions;
 using WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Rls;
 using WedSync.Tests.Contract.Client.Api.Monitoring.Sessions;
@@ -62,6 +63,11 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring
         public global::WedSync.Tests.Contract.Client.Api.Monitoring.Locks.LocksRequestBuilder Locks
         {
             get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.Locks.LocksRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The preparedTransactions property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Monitoring.PreparedTransactions.PreparedTransactionsRequestBuilder PreparedTransactions
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Monitoring.PreparedTransactions.PreparedTransactionsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The queryStats property</summary>
         public global::WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.QueryStatsRequestBuilder QueryStats

@@ -34,7 +34,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Locks
         {
         }
         /// <summary>
-        /// Sessions waiting for a lock and the sessions they wait for (pg_blocking_pids), server-wide. rootBlockers are the sessions at the top of a chain: cancelling or terminating one (POST /api/monitoring/sessions/{pid}/cancel|terminate) releases its waiters. Statements are redacted (credentials) and truncated to 500 characters. Empty lists when nothing waits.
+        /// Sessions waiting for a lock and the sessions they wait for (pg_blocking_pids), server-wide. rootBlockers are the sessions at the top of a chain: cancelling or terminating one (POST /api/monitoring/sessions/{pid}/cancel|terminate) releases its waiters. Every holder is named with its kind and the actions that apply: a prepared transaction (pid 0, no backend) by its gid from pg_prepared_xacts, with ROLLBACK PREPARED (POST /api/monitoring/prepared-transactions/rollback) and orphan when older than Monitoring:PreparedTransactionOrphanAge; autovacuum workers, walsenders, parallel workers (with their leader) and sessions of other databases with what to do instead of a signal. Statements are redacted (credentials) and truncated to 500 characters. Empty lists when nothing waits.
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.MonitoringLocksResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.Locks
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.MonitoringLocksResponse>(requestInfo, global::WedSync.Tests.Contract.Client.Models.MonitoringLocksResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Sessions waiting for a lock and the sessions they wait for (pg_blocking_pids), server-wide. rootBlockers are the sessions at the top of a chain: cancelling or terminating one (POST /api/monitoring/sessions/{pid}/cancel|terminate) releases its waiters. Statements are redacted (credentials) and truncated to 500 characters. Empty lists when nothing waits.
+        /// Sessions waiting for a lock and the sessions they wait for (pg_blocking_pids), server-wide. rootBlockers are the sessions at the top of a chain: cancelling or terminating one (POST /api/monitoring/sessions/{pid}/cancel|terminate) releases its waiters. Every holder is named with its kind and the actions that apply: a prepared transaction (pid 0, no backend) by its gid from pg_prepared_xacts, with ROLLBACK PREPARED (POST /api/monitoring/prepared-transactions/rollback) and orphan when older than Monitoring:PreparedTransactionOrphanAge; autovacuum workers, walsenders, parallel workers (with their leader) and sessions of other databases with what to do instead of a signal. Statements are redacted (credentials) and truncated to 500 characters. Empty lists when nothing waits.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
