@@ -89,8 +89,12 @@ public static class SchemaFingerprint
                    CASE r.relpersistence WHEN 'u' THEN 'unlogged' END,
                    CASE WHEN r.relrowsecurity THEN 'row level security' END,
                    CASE WHEN r.relforcerowsecurity THEN 'forced' END,
-                   'with ' || r.reloptions::text,
-                   'owner ' || pg_get_userbyid(r.relowner))
+                   'with ' || (SELECT array_agg(o ORDER BY o) FROM unnest(r.reloptions) o)::text,
+                   'owner ' || pg_get_userbyid(r.relowner),
+                   -- Rules change what a statement on the relation does (DO INSTEAD NOTHING); a view's own _RETURN is its viewdef.
+                   (SELECT string_agg(pg_get_ruledef(rw.oid) || CASE rw.ev_enabled WHEN 'O' THEN '' WHEN 'D' THEN ' disabled' WHEN 'R' THEN ' enabled replica' ELSE ' enabled always' END,
+                                      ' ' ORDER BY rw.rulename)
+                    FROM pg_rewrite rw WHERE rw.ev_class = r.oid AND rw.rulename <> '_RETURN'))
         FROM rel r
         UNION ALL
         SELECT 'column', r.qualified || '.' || quote_ident(a.attname),
@@ -139,6 +143,15 @@ public static class SchemaFingerprint
         FROM pg_trigger tg JOIN rel r ON r.oid = tg.tgrelid
         WHERE NOT tg.tgisinternal
         UNION ALL
+        SELECT 'trigger', 'event trigger ' || quote_ident(et.evtname),
+               concat_ws(' ', 'on ' || et.evtevent,
+                   'when tag in (' || (SELECT string_agg(quote_literal(tag), ', ' ORDER BY tag) FROM unnest(et.evttags) tag) || ')',
+                   'execute ' || et.evtfoid::regprocedure::text,
+                   CASE et.evtenabled WHEN 'O' THEN NULL WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled replica' ELSE 'enabled always' END,
+                   'owner ' || pg_get_userbyid(et.evtowner))
+        FROM pg_event_trigger et
+        WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_event_trigger'::regclass AND e.objid = et.oid)
+        UNION ALL
         SELECT 'type', t.qualified,
                CASE t.typtype
                    WHEN 'e' THEN 'enum (' || (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) || ')'
@@ -157,7 +170,7 @@ public static class SchemaFingerprint
         SELECT 'default privileges',
                'on ' || CASE da.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' ELSE 'schemas' END
                    || ' created by ' || quote_ident(pg_get_userbyid(da.defaclrole)) || coalesce(' in ' || da.defaclnamespace::regnamespace::text, ''),
-               da.defaclacl::text
+               (SELECT array_agg(a ORDER BY a::text) FROM unnest(da.defaclacl) a)::text
         FROM pg_default_acl da
         """;
 
