@@ -25,28 +25,35 @@ public static class SchemaFingerprint
     /// </summary>
     public const string PinSearchPathSql = "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)";
 
-    /// <summary>Columns: kind, name, definition. One row per object; (kind, name) is unique.</summary>
-    public const string Sql = """
+    /// <summary>
+    /// Columns: kind, name, definition. One row per object; (kind, name) is unique. Each name is built of its
+    /// parts (schema, relation, attribute...) each quoted as PostgreSQL quotes it (quote_ident), so
+    /// <c>"a.b".c</c> and <c>a."b.c"</c> are two names; rows that would still share one (none should) are
+    /// folded into one, their definitions joined, so the store never meets a duplicate key.
+    /// </summary>
+    public const string Sql = "SELECT kind, name, string_agg(coalesce(definition, ''), E'\\n' ORDER BY coalesce(definition, '')) AS definition FROM (" + Objects + ") o GROUP BY kind, name";
+
+    private const string Objects = """
         WITH ext_member AS (
             SELECT d.classid, d.objid FROM pg_depend d WHERE d.deptype = 'e'
         ), nsp AS (
-            SELECT n.oid, n.nspname, n.nspowner, n.nspacl FROM pg_namespace n
+            SELECT n.oid, quote_ident(n.nspname) AS nspname, n.nspowner, n.nspacl FROM pg_namespace n
             WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'wedsync_migrations')
               AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid)
         ), rel AS (
             SELECT c.oid, c.relname, c.relkind, c.relowner, c.relacl, c.relrowsecurity, c.relforcerowsecurity,
-                   c.relpersistence, c.reloptions, n.nspname, n.nspname || '.' || c.relname AS qualified
+                   c.relpersistence, c.reloptions, n.nspname, n.nspname || '.' || quote_ident(c.relname) AS qualified
             FROM pg_class c JOIN nsp n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND NOT c.relispartition
               AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid)
         ), fn AS (
             SELECT p.oid, p.prokind, p.proowner, p.proacl,
-                   n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS qualified
+                   n.nspname || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS qualified
             FROM pg_proc p JOIN nsp n ON n.oid = p.pronamespace
             WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid)
         ), typ AS (
             SELECT t.oid, t.typtype, t.typowner, t.typacl, t.typbasetype, t.typtypmod, t.typnotnull, t.typdefault, t.typrelid,
-                   n.nspname || '.' || t.typname AS qualified
+                   n.nspname || '.' || quote_ident(t.typname) AS qualified
             FROM pg_type t JOIN nsp n ON n.oid = t.typnamespace
             WHERE (t.typtype IN ('e', 'd', 'r')
                    OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))
@@ -58,7 +65,7 @@ public static class SchemaFingerprint
             SELECT CASE r.relkind WHEN 'S' THEN 'sequence ' WHEN 'v' THEN 'view ' WHEN 'm' THEN 'materialized view ' ELSE 'table ' END || r.qualified, a.*
             FROM rel r, aclexplode(coalesce(r.relacl, acldefault(CASE r.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", r.relowner))) a
             UNION ALL
-            SELECT 'column ' || r.qualified || '.' || at.attname, a.*
+            SELECT 'column ' || r.qualified || '.' || quote_ident(at.attname), a.*
             FROM rel r JOIN pg_attribute at ON at.attrelid = r.oid AND at.attnum > 0 AND NOT at.attisdropped AND at.attacl IS NOT NULL,
                  aclexplode(at.attacl) a
             UNION ALL
@@ -68,7 +75,7 @@ public static class SchemaFingerprint
         )
         SELECT 'schema'::text AS kind, n.nspname::text AS name, 'owner ' || pg_get_userbyid(n.nspowner) AS definition FROM nsp n
         UNION ALL
-        SELECT 'extension', x.extname::text, x.extversion || ' in ' || x.extnamespace::regnamespace::text FROM pg_extension x
+        SELECT 'extension', quote_ident(x.extname), x.extversion || ' in ' || x.extnamespace::regnamespace::text FROM pg_extension x
         UNION ALL
         SELECT CASE r.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'table' END,
                r.qualified,
@@ -82,11 +89,15 @@ public static class SchemaFingerprint
                    CASE r.relpersistence WHEN 'u' THEN 'unlogged' END,
                    CASE WHEN r.relrowsecurity THEN 'row level security' END,
                    CASE WHEN r.relforcerowsecurity THEN 'forced' END,
-                   'with ' || r.reloptions::text,
-                   'owner ' || pg_get_userbyid(r.relowner))
+                   'with ' || (SELECT array_agg(o ORDER BY o) FROM unnest(r.reloptions) o)::text,
+                   'owner ' || pg_get_userbyid(r.relowner),
+                   -- Rules change what a statement on the relation does (DO INSTEAD NOTHING); a view's own _RETURN is its viewdef.
+                   (SELECT string_agg(pg_get_ruledef(rw.oid) || CASE rw.ev_enabled WHEN 'O' THEN '' WHEN 'D' THEN ' disabled' WHEN 'R' THEN ' enabled replica' ELSE ' enabled always' END,
+                                      ' ' ORDER BY rw.rulename)
+                    FROM pg_rewrite rw WHERE rw.ev_class = r.oid AND rw.rulename <> '_RETURN'))
         FROM rel r
         UNION ALL
-        SELECT 'column', r.qualified || '.' || a.attname,
+        SELECT 'column', r.qualified || '.' || quote_ident(a.attname),
                concat_ws(' ',
                    format_type(a.atttypid, a.atttypmod),
                    CASE WHEN a.attcollation <> 0 AND a.attcollation <> (SELECT t.typcollation FROM pg_type t WHERE t.oid = a.atttypid)
@@ -100,20 +111,20 @@ public static class SchemaFingerprint
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE r.relkind IN ('r', 'p', 'f')
         UNION ALL
-        SELECT 'index', r.nspname || '.' || ic.relname,
+        SELECT 'index', r.nspname || '.' || quote_ident(ic.relname),
                pg_get_indexdef(i.indexrelid) || CASE WHEN NOT i.indisvalid THEN ' INVALID' ELSE '' END
         FROM pg_index i
         JOIN rel r ON r.oid = i.indrelid
         JOIN pg_class ic ON ic.oid = i.indexrelid
         WHERE NOT ic.relispartition
         UNION ALL
-        SELECT 'constraint', coalesce(r.qualified, t.qualified) || '.' || co.conname, pg_get_constraintdef(co.oid)
+        SELECT 'constraint', coalesce(r.qualified, t.qualified) || '.' || quote_ident(co.conname), pg_get_constraintdef(co.oid)
         FROM pg_constraint co
         LEFT JOIN rel r ON r.oid = co.conrelid
         LEFT JOIN typ t ON t.oid = co.contypid
         WHERE r.oid IS NOT NULL OR t.oid IS NOT NULL
         UNION ALL
-        SELECT 'policy', r.qualified || '.' || pol.polname,
+        SELECT 'policy', r.qualified || '.' || quote_ident(pol.polname),
                concat_ws(' ',
                    CASE WHEN pol.polpermissive THEN 'permissive' ELSE 'restrictive' END,
                    'for ' || CASE pol.polcmd WHEN 'r' THEN 'select' WHEN 'a' THEN 'insert' WHEN 'w' THEN 'update' WHEN 'd' THEN 'delete' ELSE 'all' END,
@@ -127,10 +138,19 @@ public static class SchemaFingerprint
                CASE WHEN f.prokind = 'a' THEN 'aggregate' ELSE pg_get_functiondef(f.oid) END || ' owner ' || pg_get_userbyid(f.proowner)
         FROM fn f
         UNION ALL
-        SELECT 'trigger', r.qualified || '.' || tg.tgname,
+        SELECT 'trigger', r.qualified || '.' || quote_ident(tg.tgname),
                pg_get_triggerdef(tg.oid) || CASE tg.tgenabled WHEN 'O' THEN '' WHEN 'D' THEN ' disabled' WHEN 'R' THEN ' enabled replica' ELSE ' enabled always' END
         FROM pg_trigger tg JOIN rel r ON r.oid = tg.tgrelid
         WHERE NOT tg.tgisinternal
+        UNION ALL
+        SELECT 'trigger', 'event trigger ' || quote_ident(et.evtname),
+               concat_ws(' ', 'on ' || et.evtevent,
+                   'when tag in (' || (SELECT string_agg(quote_literal(tag), ', ' ORDER BY tag) FROM unnest(et.evttags) tag) || ')',
+                   'execute ' || et.evtfoid::regprocedure::text,
+                   CASE et.evtenabled WHEN 'O' THEN NULL WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled replica' ELSE 'enabled always' END,
+                   'owner ' || pg_get_userbyid(et.evtowner))
+        FROM pg_event_trigger et
+        WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_event_trigger'::regclass AND e.objid = et.oid)
         UNION ALL
         SELECT 'type', t.qualified,
                CASE t.typtype
@@ -142,15 +162,15 @@ public static class SchemaFingerprint
                END || ' owner ' || pg_get_userbyid(t.typowner)
         FROM typ t
         UNION ALL
-        SELECT 'grant', acl.object || ' to ' || CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(acl.grantee) END,
+        SELECT 'grant', acl.object || ' to ' || CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(acl.grantee)) END,
                string_agg(DISTINCT acl.privilege_type || CASE WHEN acl.is_grantable THEN ' with grant option' ELSE '' END, ', ')
         FROM acl
         GROUP BY acl.object, acl.grantee
         UNION ALL
         SELECT 'default privileges',
                'on ' || CASE da.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' ELSE 'schemas' END
-                   || ' created by ' || pg_get_userbyid(da.defaclrole) || coalesce(' in ' || da.defaclnamespace::regnamespace::text, ''),
-               da.defaclacl::text
+                   || ' created by ' || quote_ident(pg_get_userbyid(da.defaclrole)) || coalesce(' in ' || da.defaclnamespace::regnamespace::text, ''),
+               (SELECT array_agg(a ORDER BY a::text) FROM unnest(da.defaclacl) a)::text
         FROM pg_default_acl da
         """;
 
