@@ -72,7 +72,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<ReferralOptio
         }
 
         ReferralTelemetry.Clicks.Add(1);
-        await Send.RedirectAsync(options.Value.ShareUrl(code), isPermanent: false, allowRemoteRedirects: true);
+        await Send.RedirectAsync(options.Value.SignupLink(code), isPermanent: false, allowRemoteRedirects: true);
     }
 
     private object Header(string name, int max)
