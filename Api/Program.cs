@@ -13,6 +13,7 @@ using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.RateLimiting;
 using WedSync.Api.Platform.Requests;
 using WedSync.Api.Platform.Tenancy;
+using WedSync.Api.Platform.Validation;
 using WedSync.Api.Platform.Webhooks;
 
 // Settings beside the executable, wherever it is started from (a container, a service manager, a script).
@@ -66,10 +67,18 @@ app.UseFastEndpoints(config =>
 {
     config.Endpoints.RoutePrefix = "api";
     config.Endpoints.NameGenerator = OpenApiSetup.OperationId;
-    config.Endpoints.Configurator = OpenApiSetup.DescribeEndpoint;
+    config.Endpoints.Configurator = endpoint =>
+    {
+        OpenApiSetup.DescribeEndpoint(endpoint);
+        // Values the database cannot store as sent are a 400 naming the field before any statement runs.
+        endpoint.PreProcessor<RequestInputCheck>(Order.Before);
+    };
     config.Endpoints.GlobalResponseModifierAsync = TenantSessionCompletion.BeforeResponseAsync;
     // Unknown JSON members are a client mistake worth a 400, not something to drop silently.
     config.Serializer.Options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    // Times: ISO 8601, any offset or none (UTC), normalised to UTC wherever they are bound.
+    config.Serializer.Options.Converters.Add(new ApiTime.JsonConverter());
+    ApiTime.UseForBinding(config.Binding);
     config.Errors.UseProblemDetails(problems => problems.ResponseBuilder = ValidationProblems.Build);
     config.Errors.ProducesMetadataType = typeof(ValidationProblemResponse);
 });

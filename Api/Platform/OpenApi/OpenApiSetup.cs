@@ -44,7 +44,9 @@ public static class OpenApiSetup
                 });
                 settings.SchemaSettings.SchemaNameGenerator = new FeatureSchemaNames();
                 settings.SchemaSettings.SchemaProcessors.Add(new WireEnums());
+                settings.SchemaSettings.SchemaProcessors.Add(new Int64AsString());
                 settings.OperationProcessors.Add(new QueryParameterDefaults());
+                settings.OperationProcessors.Add(new TimeParameters());
                 settings.OperationProcessors.Add(new ResponseConventions());
                 settings.DocumentProcessors.Add(new DocumentCleanup());
             };

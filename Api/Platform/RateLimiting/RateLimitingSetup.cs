@@ -24,7 +24,7 @@ public static class RateLimitingSetup
             var settings = limits.Value;
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings));
-            limiter.OnRejected = OnRejectedAsync;
+            limiter.OnRejected = (rejected, _) => OnRejectedAsync(rejected, Partition(rejected.HttpContext, settings).PartitionKey);
         });
         return services;
     }
@@ -53,19 +53,27 @@ public static class RateLimitingSetup
             : FixedWindow($"{area}ip:{ClientNetwork.Key(context.Connection.RemoteIpAddress)}", settings.AnonymousPermitsPerMinute);
     }
 
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    private static readonly WindowStarts Windows = new(Window);
+
     private static RateLimitPartition<string> FixedWindow(string key, int permits) =>
-        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        RateLimitPartition.GetFixedWindowLimiter(key, partition =>
         {
-            PermitLimit = permits,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
+            Windows.Started(partition);
+            return new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = permits,
+                Window = Window,
+                QueueLimit = 0,
+            };
         });
 
-    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken ct)
+    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, string partition)
     {
         var context = rejected.HttpContext;
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        // Not the lease's RetryAfter: the fixed window limiter reports the whole window (dotnet/runtime#92557).
+        var seconds = Windows.SecondsUntilRenewal(partition);
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {

@@ -45,4 +45,40 @@ public sealed class RateLimitTests(AppHostFixture fixture)
         using var other = await fixture.Api.GetAsync("/api/organization", organization["MEMBER"].Token());
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
     }
+
+    [Fact]
+    public async Task Retry_after_is_the_time_left_in_the_window_and_a_request_then_succeeds()
+    {
+        var organization = await TestOrganization.CreateAsync(fixture, "OWNER");
+        var token = organization["OWNER"].Token();
+        // The first request creates this user's window.
+        var windowStart = System.Diagnostics.Stopwatch.StartNew();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 2 * AppHostFixture.ApiPermitsPerMinute && limited is null; i++)
+        {
+            var response = await fixture.Api.GetAsync("/api/organization", token);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+            }
+            else
+            {
+                response.Dispose();
+            }
+        }
+
+        Assert.NotNull(limited);
+        var elapsed = windowStart.Elapsed;
+        TimeSpan retryAfter;
+        using (limited)
+        {
+            retryAfter = limited.Headers.RetryAfter!.Delta!.Value;
+        }
+
+        // dotnet/runtime#92557: the fixed window limiter said 60 s however much of the window was left.
+        Assert.True(retryAfter <= TimeSpan.FromSeconds(60) - elapsed + TimeSpan.FromSeconds(5), $"Retry-After {retryAfter} after {elapsed} of the window");
+        await Task.Delay(retryAfter);
+        using var again = await fixture.Api.GetAsync("/api/organization", token);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
 }

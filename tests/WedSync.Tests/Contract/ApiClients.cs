@@ -8,8 +8,9 @@ namespace WedSync.Tests.Contract;
 /// </summary>
 public static class ApiClients
 {
-    public static HttpClient Create(Uri baseAddress, TimeSpan? timeout = null) =>
-        new(new ContractValidatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false }))
+    /// <param name="headerEncoding">How header values are encoded (Latin-1 when null); UTF-8 sends what browsers and apps put in User-Agent.</param>
+    public static HttpClient Create(Uri baseAddress, TimeSpan? timeout = null, HeaderEncodingSelector<HttpRequestMessage>? headerEncoding = null) =>
+        new(new ContractValidatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false, RequestHeaderEncodingSelector = headerEncoding }))
         {
             BaseAddress = baseAddress,
             Timeout = timeout ?? TimeSpan.FromSeconds(100),

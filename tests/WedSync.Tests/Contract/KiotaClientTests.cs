@@ -51,7 +51,9 @@ public sealed class KiotaClientTests(AppHostFixture fixture)
         var clickRequest = asOwner.R[created.ReferralCode].ToGetRequestInformation();
         using var click = await http.SendAsync((await ownerAdapter.ConvertToNativeRequestAsync<HttpRequestMessage>(clickRequest))!);
         Assert.Equal(HttpStatusCode.Found, click.StatusCode);
-        Assert.Equal(created.ShareUrl, click.Headers.Location?.ToString());
+        // The shared link is the counted /r/{code}; it leads on to sign-up with the code.
+        Assert.EndsWith($"/r/{created.ReferralCode}", created.ShareUrl);
+        Assert.EndsWith($"?ref={created.ReferralCode}", click.Headers.Location?.ToString());
 
         var invitee = Guid.NewGuid();
         var signedUp = await asService.Api.Referrals.Conversions.PostAsync(new ReferralsConvertRequest

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using WedSync.Tests.Infrastructure;
+using WedSync.Tests.Monitoring.Shapes;
 using WedSync.Tests.Referrals;
 
 namespace WedSync.Tests.Monitoring;
@@ -51,6 +52,39 @@ public sealed class AdvisorTests(AppHostFixture fixture)
         finally
         {
             await fixture.ExecuteAsync($"DROP TABLE IF EXISTS {p}_child, {p}_parent, {p}_nopk; DROP FUNCTION IF EXISTS {p}_fn(); DROP FUNCTION IF EXISTS {p}_fixed();");
+        }
+    }
+
+    [Fact]
+    public async Task Duplicate_index_is_reported_only_when_one_index_serves_every_use_of_the_other()
+    {
+        var p = $"dup_{Guid.NewGuid():N}"[..20];
+        await fixture.ExecuteAsync($"""
+            CREATE TABLE {p} (id integer PRIMARY KEY, a integer, b integer, x text);
+            CREATE INDEX {p}_ab ON {p} (a, b);
+            CREATE INDEX {p}_ab_desc ON {p} (a, b DESC);
+            CREATE INDEX {p}_ab_nulls_first ON {p} (a, b NULLS FIRST);
+            CREATE UNIQUE INDEX {p}_u ON {p} (b);
+            CREATE UNIQUE INDEX {p}_u_nnd ON {p} (b) NULLS NOT DISTINCT;
+            CREATE INDEX {p}_b_plain ON {p} (b);
+            CREATE INDEX {p}_x_c ON {p} (x COLLATE "C");
+            CREATE INDEX {p}_x_pattern ON {p} (x text_pattern_ops);
+            CREATE INDEX {p}_x ON {p} (x);
+            CREATE INDEX {p}_x_hash ON {p} USING hash (x);
+            CREATE INDEX {p}_a_positive ON {p} (a) WHERE a > 0;
+            CREATE INDEX {p}_a ON {p} (a);
+            CREATE INDEX {p}_lower_1 ON {p} (lower(x));
+            CREATE INDEX {p}_lower_second ON {p} (lower(x));
+            """);
+        try
+        {
+            var duplicates = (await fixture.Api.FindingsAboutAsync(p)).Where(f => f.Check == "duplicate_index").Select(f => f.Object).ToList();
+            // Deparsed, equal expressions are equal whatever the statement that created them looked like.
+            Assert.Equal([$"public.{p}: {p}_lower_1, {p}_lower_second"], duplicates);
+        }
+        finally
+        {
+            await fixture.ExecuteAsync($"DROP TABLE IF EXISTS {p}");
         }
     }
 

@@ -28,4 +28,22 @@ public sealed class QueryStatsTests(AppHostFixture fixture)
         using var bad = await fixture.Api.GetAsync("/api/monitoring/query-stats?orderBy=rows", MonitoringCalls.AdminToken);
         await bad.AssertProblemAsync(400);
     }
+
+    [Fact]
+    public async Task Query_ids_travel_as_exact_decimal_strings_that_the_history_lookup_takes_back()
+    {
+        await fixture.ExecuteAsync("SELECT 'query id round trip'");
+        var body = await fixture.Api.GetOkAsync("/api/monitoring/query-stats?top=100&orderBy=calls");
+        var ids = body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("queryId"))
+            .Where(id => id.ValueKind != System.Text.Json.JsonValueKind.Null).ToList();
+        Assert.NotEmpty(ids);
+        // A double keeps 53 bits: most pg_stat_statements ids need all 64, so a number would round.
+        Assert.All(ids, id => Assert.Matches("^-?[0-9]{1,19}$", id.GetString()!));
+
+        foreach (var extreme in new[] { long.MinValue, long.MaxValue })
+        {
+            using var history = await fixture.Api.GetAsync($"/api/monitoring/query-stats/{extreme}/history", MonitoringCalls.AdminToken);
+            await history.AssertProblemAsync(404);
+        }
+    }
 }

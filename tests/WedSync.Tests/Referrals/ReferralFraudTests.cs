@@ -112,6 +112,22 @@ public sealed class ReferralFraudTests(AppHostFixture fixture)
         Assert.Equal(0L, await fixture.ExecuteAsync("SELECT count(*) FROM referral_rewards WHERE referral_id = @id", ("id", created.GetProperty("referralId").GetGuid())));
     }
 
+    [Theory]
+    [InlineData("signed_up")]
+    [InlineData("subscribed")]
+    public async Task Conversion_that_happened_before_the_referral_was_created_is_refused_and_pays_nothing(string @event)
+    {
+        var scenario = await ReferralScenario.CreateAsync(fixture);
+        var created = await scenario.ReferOkAsync(scenario.Organization["OWNER"], ReferralScenario.NewEmail());
+
+        using var response = await scenario.ConvertAsync(created.GetProperty("referralCode").GetString()!, Guid.NewGuid(), @event,
+            DateTimeOffset.UtcNow.AddDays(-2));
+
+        Assert.Contains("conversion_before_referral", Reasons(await response.AssertProblemAsync(422)));
+        Assert.Equal(0L, await fixture.ExecuteAsync("SELECT count(*) FROM referral_rewards WHERE referral_id = @id", ("id", created.GetProperty("referralId").GetGuid())));
+        Assert.Equal("pending", await fixture.ExecuteAsync("SELECT status FROM referrals WHERE id = @id", ("id", created.GetProperty("referralId").GetGuid())));
+    }
+
     private static IEnumerable<string> Reasons(JsonElement problemOrReview) =>
         problemOrReview.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!);
 

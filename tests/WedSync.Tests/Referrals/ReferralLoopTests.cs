@@ -17,16 +17,17 @@ public sealed class ReferralLoopTests(AppHostFixture fixture)
         var created = await scenario.ReferOkAsync(owner, ReferralScenario.NewEmail());
         var code = created.GetProperty("referralCode").GetString()!;
         Assert.Matches("^[A-Z0-9]{8}$", code);
-        Assert.EndsWith($"?ref={code}", created.GetProperty("shareUrl").GetString());
+        // The link to share is the counted one: following it counts a click, then leads to sign-up.
+        Assert.Equal(new Uri(fixture.Api.BaseAddress!, $"/r/{code}").ToString(), created.GetProperty("shareUrl").GetString());
         Assert.Equal("pending", created.GetProperty("status").GetString());
 
         using var share = await fixture.Api.PostJsonAsync($"/api/referrals/{code.ToLowerInvariant()}/shares", owner.Token(), new { shareType = "social", platform = "instagram" });
         Assert.Equal(HttpStatusCode.Created, share.StatusCode);
 
         using var noRedirect = WedSync.Tests.Contract.ApiClients.Create(fixture.Api.BaseAddress!);
-        using var click = await noRedirect.GetAsync($"/r/{code.ToLowerInvariant()}?next=https://evil.example/");
+        using var click = await noRedirect.GetAsync(created.GetProperty("shareUrl").GetString() + "?next=https://evil.example/");
         Assert.Equal(HttpStatusCode.Found, click.StatusCode);
-        Assert.Equal(created.GetProperty("shareUrl").GetString(), click.Headers.Location!.ToString());
+        Assert.EndsWith($"/signup?ref={code}", click.Headers.Location!.ToString());
 
         var invitee = Guid.NewGuid();
         using var signup = await scenario.ConvertAsync(code, invitee, "signed_up");

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FastEndpoints;
 using FluentValidation;
 
@@ -31,7 +32,7 @@ public sealed class Validator : Validator<Request>
 /// (null unless both are known).
 /// </summary>
 public sealed record StatementImpact(
-    long QueryId,
+    [property: JsonNumberHandling(JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString)] long QueryId,
     string? Query,
     long? CallsBefore,
     double? MeanTimeMsBefore,

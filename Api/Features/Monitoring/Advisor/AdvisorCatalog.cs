@@ -186,6 +186,12 @@ public static class AdvisorCatalog
             WHERE {UserSchema} AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND {NotExtensionOwned}
               AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conrelid = c.oid AND con.contype = 'p')
             """),
+        // Duplicates only when each can serve every use of the other: same key and INCLUDE columns, order and
+        // NULLS placement, collation, opclass, expressions, predicate, method, and uniqueness semantics
+        // (UNIQUE, NULLS NOT DISTINCT from PostgreSQL 15, read through to_jsonb so 13 and 14 answer too,
+        // deferrable, exclusion). (a, b) and (a, b DESC) serve different ORDER BYs; UNIQUE and UNIQUE NULLS
+        // NOT DISTINCT enforce different rules. Expressions compare as deparsed text: the stored node trees
+        // carry the position in each CREATE INDEX statement, so equal expressions never matched.
         new("duplicate_index",
             "Several indexes have the same definition: every write maintains all of them for no gain in reads.",
             "Drop all but one (DROP INDEX CONCURRENTLY), keeping the one that backs a constraint.",
@@ -196,8 +202,9 @@ public static class AdvisorCatalog
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE {UserSchema}
-            GROUP BY n.nspname, c.relname, i.indrelid, i.indkey::text, i.indclass::text, i.indcollation::text,
-                     coalesce(i.indexprs::text, ''), coalesce(i.indpred::text, ''), ic.relam
+            GROUP BY n.nspname, c.relname, i.indrelid, i.indkey::text, i.indnkeyatts, i.indclass::text, i.indcollation::text,
+                     i.indoption::text, coalesce(pg_get_expr(i.indexprs, i.indrelid), ''), coalesce(pg_get_expr(i.indpred, i.indrelid), ''), ic.relam,
+                     i.indisunique, i.indimmediate, i.indisexclusion, coalesce(to_jsonb(i) ->> 'indnullsnotdistinct', 'false')
             HAVING count(*) > 1
             """),
         new("unused_index",

@@ -2,6 +2,7 @@ using FastEndpoints;
 using Npgsql;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Problems;
+using WedSync.Api.Platform.Validation;
 
 namespace WedSync.Api.Features.Monitoring.QueryHistory;
 
@@ -19,7 +20,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
         {
             s.Summary = "A statement's history: its calls and times per capture interval (platform admins)";
             s.Description = "Points from the stored query history (every Monitoring:QueryHistoryInterval, kept Monitoring:QueryHistoryRetention), "
-                + "oldest first, in (from, to]; by default the last day. Counts are deltas per interval and survive pg_stat_statements_reset().";
+                + "oldest first, in (from, to]; by default the last day. Counts are deltas per interval and survive pg_stat_statements_reset(). " + TimeWindow.Documentation;
             s.Responses[StatusCodes.Status200OK] = "The series (empty when the statement was stored but not in this window).";
             s.Responses[StatusCodes.Status404NotFound] = "No history was ever stored for this query id.";
         });

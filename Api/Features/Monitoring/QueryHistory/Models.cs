@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using FastEndpoints;
 using FluentValidation;
+using WedSync.Api.Platform.Validation;
 
 namespace WedSync.Api.Features.Monitoring.QueryHistory;
 
@@ -17,8 +19,7 @@ public sealed class Request
 
 public sealed class Validator : Validator<Request>
 {
-    public Validator() =>
-        RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null).WithMessage("Must be after from.");
+    public Validator() => this.WindowRules(r => r.From, r => r.To);
 }
 
 /// <summary>
@@ -38,4 +39,5 @@ public sealed record QueryHistoryPoint(
     long? Deallocations);
 
 /// <summary>A statement's series, oldest first; query is its stored, redacted text.</summary>
-public sealed record Response(long QueryId, string? Query, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<QueryHistoryPoint> Points);
+public sealed record Response(
+    [property: JsonNumberHandling(JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString)] long QueryId, string? Query, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<QueryHistoryPoint> Points);

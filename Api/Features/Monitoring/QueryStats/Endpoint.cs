@@ -2,6 +2,7 @@ using FastEndpoints;
 using Npgsql;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Problems;
+using WedSync.Api.Platform.Validation;
 
 namespace WedSync.Api.Features.Monitoring.QueryStats;
 
@@ -23,7 +24,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
             s.Description = "orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); "
                 + "deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. "
                 + "The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. "
-                + "With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).";
+                + "With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention). " + TimeWindow.Documentation;
             s.Responses[StatusCodes.Status200OK] = "The ranking, since the last reset or over the window asked for.";
             s.Responses[StatusCodes.Status501NotImplemented] = "pg_stat_statements is not installed in this database or not preloaded on this server.";
         });

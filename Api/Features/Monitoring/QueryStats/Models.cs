@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using FastEndpoints;
 using FluentValidation;
+using WedSync.Api.Platform.Validation;
 
 namespace WedSync.Api.Features.Monitoring.QueryStats;
 
@@ -29,12 +31,12 @@ public sealed class Validator : Validator<Request>
     {
         RuleFor(r => r.Top).InclusiveBetween(1, 100);
         RuleFor(r => r.OrderBy).Must(o => Orders.Contains(o)).WithMessage($"Must be one of {string.Join(", ", Orders)}.");
-        RuleFor(r => r.To).GreaterThan(r => r.From).When(r => r.From is not null && r.To is not null).WithMessage("Must be after from.");
+        this.WindowRules(r => r.From, r => r.To);
     }
 }
 
 public sealed record QueryStat(
-    long? QueryId,
+    [property: JsonNumberHandling(JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString)] long? QueryId,
     string? Query,
     long Calls,
     double TotalTimeMs,

@@ -2,9 +2,11 @@ using FastEndpoints;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WedSync.Api.Features.Referrals.Shared;
+using WedSync.Api.Platform.Database;
 using WedSync.Api.Platform.Network;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.Tenancy;
+using WedSync.Api.Platform.Validation;
 
 namespace WedSync.Api.Features.Referrals.Click;
 
@@ -50,8 +52,18 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<ReferralOptio
                 },
             },
         };
-        var counted = await batch.ExecuteScalarAsync(ct) is true;
-        await transaction.CommitAsync(ct);
+        bool counted;
+        try
+        {
+            counted = await batch.ExecuteScalarAsync(ct) is true;
+            await transaction.CommitAsync(ct);
+        }
+        catch (PostgresException)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            PreparedStatementReset.AfterFailure(connection);
+            throw;
+        }
 
         if (!counted)
         {
@@ -60,12 +72,13 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<ReferralOptio
         }
 
         ReferralTelemetry.Clicks.Add(1);
-        await Send.RedirectAsync(options.Value.ShareUrl(code), isPermanent: false, allowRemoteRedirects: true);
+        await Send.RedirectAsync(options.Value.SignupLink(code), isPermanent: false, allowRemoteRedirects: true);
     }
 
     private object Header(string name, int max)
     {
         var value = HttpContext.Request.Headers[name].ToString();
-        return value.Length == 0 ? DBNull.Value : value[..Math.Min(value.Length, max)];
+        // Stored whatever the client sent: cut on a character boundary, never refused, so the click counts.
+        return value.Length == 0 ? DBNull.Value : StorableText.Cut(value, max);
     }
 }

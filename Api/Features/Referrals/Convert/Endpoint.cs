@@ -1,4 +1,5 @@
 using FastEndpoints;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using WedSync.Api.Features.Referrals.Shared;
 using WedSync.Api.Platform.Problems;
@@ -47,7 +48,8 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
             s.Responses[StatusCodes.Status200OK] = "The rewards granted by this event, or already granted by it.";
             s.Responses[StatusCodes.Status403Forbidden] = "The caller is not a service.";
             s.Responses[StatusCodes.Status404NotFound] = "No referral with this code or e-mail.";
-            s.Responses[StatusCodes.Status422UnprocessableEntity] = "A fraud rule refuses the conversion; reasons name it.";
+            s.Responses[StatusCodes.Status422UnprocessableEntity] = "A fraud rule refuses the conversion; reasons name it (conversion_before_referral: occurredAt before the referral was created, "
+                + "5 minutes of clock difference tolerated; conversion_window_closed: more than Referrals:AttributionWindowDays, 30 by default, after it).";
         });
     }
 
@@ -75,7 +77,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
             return;
         }
 
-        if (Refusal(req, referral) is { } rule)
+        if (Refusal(req, referral, Resolve<IOptions<ReferralOptions>>().Value.AttributionWindowDays) is { } rule)
         {
             ReferralTelemetry.CountByRule(ReferralTelemetry.Rejected, [rule]);
             await Send.ResultAsync(ReferralProblems.RuleBroken(StatusCodes.Status422UnprocessableEntity,
@@ -105,7 +107,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
             granted.Where(g => g.Trigger == req.Event).ToList()), ct);
     }
 
-    private static string? Refusal(Request req, FoundReferral referral)
+    private static string? Refusal(Request req, FoundReferral referral, int windowDays)
     {
         using var activity = ReferralTelemetry.Source.StartActivity("referral conversion fraud check");
         string? rule = referral.Status switch
@@ -117,7 +119,8 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
         };
         rule ??= req.ReferredUserId == referral.ReferrerUserId ? FraudRules.SelfReferral
             : referral.Circular ? FraudRules.CircularReferral
-            : req.OccurredAt > referral.CreatedAt.AddDays(FraudRules.ConversionWindowDays) ? FraudRules.ConversionWindowClosed
+            : req.OccurredAt < referral.CreatedAt - FraudRules.ClockSkew ? FraudRules.ConversionBeforeReferral
+            : req.OccurredAt > referral.CreatedAt.AddDays(windowDays) ? FraudRules.ConversionWindowClosed
             : req.Event == "signed_up" && referral.Status is "signed_up" or "converted" ? "already_signed_up"
             : null;
         activity?.SetTag("wedsync.referral.fraud_reasons", rule);

@@ -169,7 +169,7 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
         var response = new Response(
             referralId,
             code,
-            options.Value.ShareUrl(code),
+            options.Value.ShareLink(HttpContext.Request, code),
             new RewardDetails(rewardType, tier.RefereeSignupCents, tier.Currency,
                 $"Your friend gets {Money(tier.RefereeSignupCents, tier.Currency)} {rewardType} on signup; you get {Money(tier.ReferrerSignupCents, tier.Currency)}."),
             status,

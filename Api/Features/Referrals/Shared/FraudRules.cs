@@ -15,6 +15,12 @@ public static class FraudRules
     public const string AlreadyReferred = "already_referred";
     public const string ConversionWindowClosed = "conversion_window_closed";
 
+    /// <summary>The conversion happened before the referral existed: the referral cannot have caused it.</summary>
+    public const string ConversionBeforeReferral = "conversion_before_referral";
+
+    /// <summary>Clock difference tolerated between the reporting service and the database.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
     public const decimal RejectAbove = 0.8m;
     public const decimal FlagAbove = 0.7m;
 

@@ -27,5 +27,27 @@ public sealed class ReferralOptions
     [Range(1, 100_000_000)]
     public int ReferralsPerIpPerDay { get; set; } = 5;
 
-    public string ShareUrl(string code) => $"{SignupUrl}?ref={Uri.EscapeDataString(code)}";
+    /// <summary>
+    /// Days after a referral's creation in which a conversion is attributed to it (the referral trade's
+    /// common 30-day window); a conversion before the referral existed is never attributed.
+    /// </summary>
+    [Range(1, 3650)]
+    public int AttributionWindowDays { get; set; } = FraudRules.ConversionWindowDays;
+
+    /// <summary>
+    /// Where this API's <c>/r/{code}</c> is reached from outside (https://wedsync.example); unset, the
+    /// request's own scheme and host (the client's, behind a trusted proxy).
+    /// </summary>
+    [Url]
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Where <c>/r/{code}</c> redirects after counting the click.</summary>
+    public string SignupLink(string code) => $"{SignupUrl}?ref={Uri.EscapeDataString(code)}";
+
+    /// <summary>
+    /// The link to share: the counted <c>/r/{code}</c>, never the sign-up page itself (a click on that
+    /// would reach sign-up without ever being counted).
+    /// </summary>
+    public string ShareLink(HttpRequest request, string code) =>
+        $"{(PublicBaseUrl ?? $"{request.Scheme}://{request.Host}").TrimEnd('/')}/r/{Uri.EscapeDataString(code)}";
 }

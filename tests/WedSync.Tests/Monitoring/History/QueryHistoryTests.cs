@@ -139,7 +139,7 @@ public sealed class QueryHistoryTests(HistoryFixture fixture)
     {
         var item = await RankedAsync(from, to, table);
         Assert.True(item is not null, $"{table}'s statement is not in the window ranking");
-        return item.Value.GetProperty("queryId").GetInt64();
+        return long.Parse(item.Value.GetProperty("queryId").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<long> CallsInWindowAsync(DateTimeOffset from, DateTimeOffset to, string table) =>

@@ -28,6 +28,8 @@ public sealed class OutsideUtcFixture : AppHostFixture
         api.Annotations.Add(new EnvironmentCallbackAnnotation(env =>
         {
             env["ConnectionStrings__wedsync"] = ReferenceExpression.Create($"{database.ConnectionStringExpression};Timezone={TimeZone}");
+            // The API process's own zone too: a time sent without an offset must still be read as UTC.
+            env["TZ"] = TimeZone;
             env.Remove("Api__ForwardedHeaders__KnownNetworks__0");
             env.Remove("Api__ForwardedHeaders__KnownNetworks__1");
         }));

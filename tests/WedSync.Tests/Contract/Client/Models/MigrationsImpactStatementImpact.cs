@@ -31,7 +31,13 @@ namespace WedSync.Tests.Contract.Client.Models
         public string Query { get; set; }
 #endif
         /// <summary>The queryId property</summary>
-        public long? QueryId { get; set; }
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? QueryId { get; set; }
+#nullable restore
+#else
+        public string QueryId { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -56,7 +62,7 @@ namespace WedSync.Tests.Contract.Client.Models
                 { "meanTimeMsAfter", n => { MeanTimeMsAfter = n.GetDoubleValue(); } },
                 { "meanTimeMsBefore", n => { MeanTimeMsBefore = n.GetDoubleValue(); } },
                 { "query", n => { Query = n.GetStringValue(); } },
-                { "queryId", n => { QueryId = n.GetLongValue(); } },
+                { "queryId", n => { QueryId = n.GetStringValue(); } },
             };
         }
         /// <summary>
@@ -72,7 +78,7 @@ namespace WedSync.Tests.Contract.Client.Models
             writer.WriteDoubleValue("meanTimeMsAfter", MeanTimeMsAfter);
             writer.WriteDoubleValue("meanTimeMsBefore", MeanTimeMsBefore);
             writer.WriteStringValue("query", Query);
-            writer.WriteLongValue("queryId", QueryId);
+            writer.WriteStringValue("queryId", QueryId);
         }
     }
 }

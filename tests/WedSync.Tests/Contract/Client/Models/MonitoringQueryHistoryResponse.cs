@@ -31,7 +31,13 @@ namespace WedSync.Tests.Contract.Client.Models
         public string Query { get; set; }
 #endif
         /// <summary>The queryId property</summary>
-        public long? QueryId { get; set; }
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? QueryId { get; set; }
+#nullable restore
+#else
+        public string QueryId { get; set; }
+#endif
         /// <summary>The to property</summary>
         public DateTimeOffset? To { get; set; }
         /// <summary>
@@ -55,7 +61,7 @@ namespace WedSync.Tests.Contract.Client.Models
                 { "from", n => { From = n.GetDateTimeOffsetValue(); } },
                 { "points", n => { Points = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringQueryHistoryQueryHistoryPoint>(global::WedSync.Tests.Contract.Client.Models.MonitoringQueryHistoryQueryHistoryPoint.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "query", n => { Query = n.GetStringValue(); } },
-                { "queryId", n => { QueryId = n.GetLongValue(); } },
+                { "queryId", n => { QueryId = n.GetStringValue(); } },
                 { "to", n => { To = n.GetDateTimeOffsetValue(); } },
             };
         }
@@ -69,7 +75,7 @@ namespace WedSync.Tests.Contract.Client.Models
             writer.WriteDateTimeOffsetValue("from", From);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringQueryHistoryQueryHistoryPoint>("points", Points);
             writer.WriteStringValue("query", Query);
-            writer.WriteLongValue("queryId", QueryId);
+            writer.WriteStringValue("queryId", QueryId);
             writer.WriteDateTimeOffsetValue("to", To);
         }
     }

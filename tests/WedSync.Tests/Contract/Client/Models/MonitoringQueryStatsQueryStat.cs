@@ -27,7 +27,13 @@ namespace WedSync.Tests.Contract.Client.Models
         public string Query { get; set; }
 #endif
         /// <summary>The queryId property</summary>
-        public long? QueryId { get; set; }
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? QueryId { get; set; }
+#nullable restore
+#else
+        public string QueryId { get; set; }
+#endif
         /// <summary>The rows property</summary>
         public long? Rows { get; set; }
         /// <summary>The sharedBlocksHit property</summary>
@@ -58,7 +64,7 @@ namespace WedSync.Tests.Contract.Client.Models
                 { "maxTimeMs", n => { MaxTimeMs = n.GetDoubleValue(); } },
                 { "meanTimeMs", n => { MeanTimeMs = n.GetDoubleValue(); } },
                 { "query", n => { Query = n.GetStringValue(); } },
-                { "queryId", n => { QueryId = n.GetLongValue(); } },
+                { "queryId", n => { QueryId = n.GetStringValue(); } },
                 { "rows", n => { Rows = n.GetLongValue(); } },
                 { "sharedBlocksHit", n => { SharedBlocksHit = n.GetLongValue(); } },
                 { "sharedBlocksRead", n => { SharedBlocksRead = n.GetLongValue(); } },
@@ -76,7 +82,7 @@ namespace WedSync.Tests.Contract.Client.Models
             writer.WriteDoubleValue("maxTimeMs", MaxTimeMs);
             writer.WriteDoubleValue("meanTimeMs", MeanTimeMs);
             writer.WriteStringValue("query", Query);
-            writer.WriteLongValue("queryId", QueryId);
+            writer.WriteStringValue("queryId", QueryId);
             writer.WriteLongValue("rows", Rows);
             writer.WriteLongValue("sharedBlocksHit", SharedBlocksHit);
             writer.WriteLongValue("sharedBlocksRead", SharedBlocksRead);

@@ -47,7 +47,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
         {
         }
         /// <summary>
-        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
+        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention). The window (from, to] is at most 400 days long, whichever ends are given; else 400.
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -82,7 +82,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsResponse>(requestInfo, global::WedSync.Tests.Contract.Client.Models.MonitoringQueryStatsResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
+        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention). The window (from, to] is at most 400 days long, whichever ends are given; else 400.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -110,15 +110,14 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
             return new global::WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.QueryStatsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention).
+        /// orderBy=totalTime|meanTime|calls, top at most 100; statsResetAt says since when the statistics count (null for extension versions before 1.9); deallocations how often pg_stat_statements evicted its least-used statements (pg_stat_statements_info.dealloc, since the reset or in the window): above 0 some counts are short, raise pg_stat_statements.max. The extension is found in whichever schema it is installed, in any version PostgreSQL 13-17 ship. With from and/or to, statements are ranked over that window from the stored query history (Monitoring:QueryHistoryInterval deltas, kept Monitoring:QueryHistoryRetention). The window (from, to] is at most 400 days long, whichever ends are given; else 400.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class QueryStatsRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
+            /// <summary>ISO 8601 date-time; any offset, none is read as UTC; from 1970-01-01T00:00:00Z up to (not including) 3000-01-01T00:00:00Z, else 400.</summary>
             [QueryParameter("from")]
             public DateTimeOffset? From { get; set; }
-            #pragma warning restore CS1591
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591
@@ -132,10 +131,9 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats
             public string OrderBy { get; set; }
             #pragma warning restore CS1591
 #endif
-            #pragma warning disable CS1591
+            /// <summary>ISO 8601 date-time; any offset, none is read as UTC; from 1970-01-01T00:00:00Z up to (not including) 3000-01-01T00:00:00Z, else 400.</summary>
             [QueryParameter("to")]
             public DateTimeOffset? To { get; set; }
-            #pragma warning restore CS1591
             #pragma warning disable CS1591
             [QueryParameter("top")]
             public int? Top { get; set; }

@@ -34,7 +34,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.Item.History
         {
         }
         /// <summary>
-        /// Points from the stored query history (every Monitoring:QueryHistoryInterval, kept Monitoring:QueryHistoryRetention), oldest first, in (from, to]; by default the last day. Counts are deltas per interval and survive pg_stat_statements_reset().
+        /// Points from the stored query history (every Monitoring:QueryHistoryInterval, kept Monitoring:QueryHistoryRetention), oldest first, in (from, to]; by default the last day. Counts are deltas per interval and survive pg_stat_statements_reset(). The window (from, to] is at most 400 days long, whichever ends are given; else 400.
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.MonitoringQueryHistoryResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -69,7 +69,7 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.Item.History
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.MonitoringQueryHistoryResponse>(requestInfo, global::WedSync.Tests.Contract.Client.Models.MonitoringQueryHistoryResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Points from the stored query history (every Monitoring:QueryHistoryInterval, kept Monitoring:QueryHistoryRetention), oldest first, in (from, to]; by default the last day. Counts are deltas per interval and survive pg_stat_statements_reset().
+        /// Points from the stored query history (every Monitoring:QueryHistoryInterval, kept Monitoring:QueryHistoryRetention), oldest first, in (from, to]; by default the last day. Counts are deltas per interval and survive pg_stat_statements_reset(). The window (from, to] is at most 400 days long, whichever ends are given; else 400.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -97,19 +97,17 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.Item.History
             return new global::WedSync.Tests.Contract.Client.Api.Monitoring.QueryStats.Item.History.HistoryRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Points from the stored query history (every Monitoring:QueryHistoryInterval, kept Monitoring:QueryHistoryRetention), oldest first, in (from, to]; by default the last day. Counts are deltas per interval and survive pg_stat_statements_reset().
+        /// Points from the stored query history (every Monitoring:QueryHistoryInterval, kept Monitoring:QueryHistoryRetention), oldest first, in (from, to]; by default the last day. Counts are deltas per interval and survive pg_stat_statements_reset(). The window (from, to] is at most 400 days long, whichever ends are given; else 400.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class HistoryRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
+            /// <summary>ISO 8601 date-time; any offset, none is read as UTC; from 1970-01-01T00:00:00Z up to (not including) 3000-01-01T00:00:00Z, else 400.</summary>
             [QueryParameter("from")]
             public DateTimeOffset? From { get; set; }
-            #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>ISO 8601 date-time; any offset, none is read as UTC; from 1970-01-01T00:00:00Z up to (not including) 3000-01-01T00:00:00Z, else 400.</summary>
             [QueryParameter("to")]
             public DateTimeOffset? To { get; set; }
-            #pragma warning restore CS1591
         }
     }
 }
