@@ -39,8 +39,8 @@ public abstract class ConsolePage : ComponentBase
 
     protected override async Task OnInitializedAsync()
     {
-        // Operators' pages are monitoring: bounded and tagged like the monitoring endpoints.
-        var bounds = Audience == PageAudience.PlatformAdmin ? Monitoring.BoundsCommand() : null;
+        // Operators' pages are monitoring: their reads are bounded and tagged like the monitoring endpoints'.
+        var bounds = Audience == PageAudience.PlatformAdmin && HttpMethods.IsGet(HttpContext.Request.Method) ? Monitoring.BoundsCommand() : null;
         Caller = await Console.OpenAsync(HttpContext.User, HttpContext.RequestAborted, bounds);
         if (Caller is null)
         {

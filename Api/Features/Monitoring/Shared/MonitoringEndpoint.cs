@@ -14,8 +14,12 @@ public abstract class MonitoringEndpoint<TRequest, TResponse> : TenantEndpoint<T
 {
     protected sealed override bool RequiresProfile => false;
 
-    /// <summary>Every monitoring statement is bounded and tagged: monitoring must not queue behind what it reports.</summary>
-    protected sealed override NpgsqlBatchCommand? SessionBounds() => Resolve<MonitoringDatabase>().BoundsCommand();
+    /// <summary>
+    /// Every monitoring read is bounded and tagged: monitoring must not queue behind what it reports.
+    /// Writes (record, resolve, subscribe, cancel) are not reads of the incident and may wait their turn.
+    /// </summary>
+    protected sealed override NpgsqlBatchCommand? SessionBounds() =>
+        HttpMethods.IsGet(HttpContext.Request.Method) ? Resolve<MonitoringDatabase>().BoundsCommand() : null;
 
     protected sealed override async Task HandleInSessionAsync(TRequest req, CancellationToken ct)
     {
