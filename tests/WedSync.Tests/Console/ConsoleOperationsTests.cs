@@ -148,7 +148,8 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
         try
         {
             // The page shows the tree as it is when loaded: look again until the waiter is seen waiting.
-            var waiting = page.Locator($"tr[data-pid=\"{waiterPid}\"] [data-blocked-by]");
+            // The tree's rows: the running-now list below shows the same sessions again.
+            var waiting = page.Locator($"[data-testid=blocking-tree] tr[data-pid=\"{waiterPid}\"] [data-blocked-by]");
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             do
             {
@@ -156,10 +157,11 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
             }
             while (await waiting.CountAsync() == 0 && DateTime.UtcNow < deadline);
             Assert.Equal(blockerPid.ToString(CultureInfo.InvariantCulture), await waiting.GetAttributeAsync("data-blocked-by"));
-            Assert.Equal("true", await page.Locator($"tr[data-pid=\"{blockerPid}\"]").GetAttributeAsync("data-root"));
+            var blockerRow = page.Locator($"[data-testid=blocking-tree] tr[data-pid=\"{blockerPid}\"]");
+            Assert.Equal("true", await blockerRow.GetAttributeAsync("data-root"));
             await AssertAccessibleAsync(page, "/console/locks");
 
-            await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = $"Cancel session {blockerPid}", Exact = true }).ClickAsync();
+            await blockerRow.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = $"Cancel session {blockerPid}", Exact = true }).ClickAsync();
             var confirm = page.GetByTestId("confirm-signal");
             await confirm.WaitForAsync();
             // Asking is not acting: nothing is signalled before the confirmation.
