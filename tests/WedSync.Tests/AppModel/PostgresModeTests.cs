@@ -24,6 +24,8 @@ public sealed class PostgresModeTests
         Assert.Contains(server.Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume);
         var args = await ArgsOf(server);
         Assert.Contains("shared_preload_libraries=pg_stat_statements", args);
+        // Two-phase commit on: the monitoring API names and rolls back prepared transactions.
+        Assert.Contains("max_prepared_transactions=10", args);
         Assert.Single(builder.Resources.OfType<PostgresDatabaseResource>(), db => db.Name == "wedsync");
     }
 
@@ -47,6 +49,8 @@ public sealed class PostgresModeTests
         var args = await ArgsOf(server);
         Assert.Contains("listen_addresses=127.0.0.1", args);
         Assert.Contains("shared_preload_libraries=pg_stat_statements", args);
+        // Two-phase commit on: the monitoring API names and rolls back prepared transactions.
+        Assert.Contains("max_prepared_transactions=10", args);
         Assert.Contains("password_encryption=scram-sha-256", args);
         Assert.Empty(builder.Resources.OfType<PostgresServerResource>());
     }
