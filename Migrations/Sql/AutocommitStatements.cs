@@ -63,9 +63,15 @@ public static class AutocommitStatements
                 : "DROP INDEX CONCURRENTLY in a no-transaction script must say IF EXISTS, so that rerunning the script is harmless";
         }
 
-        if (statement.StartsWith("reindex") && statement.Words.Contains("concurrently"))
+        // REINDEX of any target, and ALTER SYSTEM, leave the same state when run again: harmless to rerun.
+        if (statement.StartsWith("reindex") || statement.StartsWith("alter", "system"))
         {
             return null;
+        }
+
+        if (NotRerunnable(statement) is { } name)
+        {
+            return NotRunnable(name);
         }
 
         if (statement.StartsWith("vacuum"))
@@ -82,9 +88,22 @@ public static class AutocommitStatements
         }
 
         return "a no-transaction script holds only statements that cannot run in a transaction, in forms that are harmless to rerun " +
-            "(CREATE INDEX CONCURRENTLY IF NOT EXISTS, DROP INDEX CONCURRENTLY IF EXISTS, REINDEX ... CONCURRENTLY, VACUUM, " +
+            "(CREATE INDEX CONCURRENTLY IF NOT EXISTS, DROP INDEX CONCURRENTLY IF EXISTS, REINDEX, VACUUM, ALTER SYSTEM, " +
             "ALTER TYPE ... ADD VALUE IF NOT EXISTS); put everything else in a script of its own";
     }
+
+    /// <summary>
+    /// Statements that cannot run in a transaction and fail when run again (no IF [NOT] EXISTS form), so no mode
+    /// of the migrator can run them faithfully; null for any other.
+    /// </summary>
+    public static string? NotRerunnable(SqlStatement statement) =>
+        Others.Where(o => o.Words[0] is "create" or "drop" && o.Words[1] is "database" or "tablespace")
+            .Where(o => statement.StartsWith(o.Words)).Select(o => o.Name).FirstOrDefault();
+
+    /// <summary>The advice for <see cref="NotRerunnable"/>: it works, unlike a marker that would refuse it too.</summary>
+    public static string NotRunnable(string name) =>
+        $"{name} cannot run in a transaction block, and a no-transaction script (rerun whole after a failure) cannot hold it either: " +
+        "it fails when run again. Run it once outside the migrations (psql, or the platform's tooling), before up";
 
     /// <summary>CREATE [UNIQUE] INDEX CONCURRENTLY.</summary>
     public static bool IsCreateIndexConcurrently(SqlStatement statement) =>

@@ -7,7 +7,7 @@ namespace WedSync.Migrations.Sql;
 /// PostgreSQL refuses in a transaction in a transactional script, and anything but such statements in
 /// a no-transaction script.
 /// </summary>
-public static class ScriptRules
+public static partial class ScriptRules
 {
     private static readonly string[][] TransactionControl =
     [
@@ -55,8 +55,22 @@ public static class ScriptRules
             return AutocommitStatements.RefusalInNoTransactionScript(statement);
         }
 
+        if (AutocommitStatements.NotRerunnable(statement) is { } notRerunnable)
+        {
+            return AutocommitStatements.NotRunnable(notRerunnable);
+        }
+
+        if (statement.StartsWith("do") && TransactionControlInBody().IsMatch(statement.Text))
+        {
+            return "a DO block that commits or rolls back cannot run in the script's transaction (PostgreSQL fails it with 2D000 " +
+                "when it reaches COMMIT, after the statements before it ran); split its work into scripts, each its own transaction";
+        }
+
         return AutocommitStatements.Describe(statement) is { } name
             ? $"{name} cannot run inside a transaction block (PostgreSQL refuses it with 25001); put it in a script of its own whose first line is `{ScriptModeMarker.NoTransaction}`"
             : null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:commit|rollback)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex TransactionControlInBody();
 }

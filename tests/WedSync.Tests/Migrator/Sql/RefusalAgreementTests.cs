@@ -19,6 +19,10 @@ public sealed class RefusalAgreementTests(AppHostFixture fixture)
         { "ALTER TABLE referrals ADD COLUMN IF NOT EXISTS refusal_note text;\nVACUUM FULL referrals;\n", "VACUUM", 2 },
         // pg_dump output: COPY ... FROM stdin needs psql to feed the rows (Flyway and dbmate reports alike).
         { "CREATE TABLE IF NOT EXISTS refusal_rows (id int);\nCOPY refusal_rows (id) FROM stdin;\n1\n\\.\n", "COPY", 2 },
+        // Kind 2: a DO block that commits is recognised before anything runs (2D000 at run time otherwise).
+        { "COMMENT ON SCHEMA public IS 'before';\nDO $$ BEGIN COMMENT ON SCHEMA public IS 'inside'; COMMIT; END $$;\n", "DO", 2 },
+        // Kind 2: CREATE DATABASE fails when rerun, so no mode runs it; the advice says where it can run.
+        { "-- migrator: no-transaction\nCREATE DATABASE refusal_other;\n", "CREATE DATABASE", 2 },
     };
 
     [Theory]
@@ -45,6 +49,26 @@ public sealed class RefusalAgreementTests(AppHostFixture fixture)
             Assert.Contains(statement, up.Output);
             Assert.Equal(0L, await database.ScalarAsync("SELECT count(*) FROM wedsync_migrations.journal"));
             Assert.Null(await database.ScalarAsync("SELECT to_regclass('public.referrals')::text"));
+        }
+        finally
+        {
+            AppHostFixture.TryDelete(folder);
+        }
+    }
+
+    // Kind 2, the example: REINDEX SCHEMA cannot run in a transaction; the no-transaction mode runs it.
+    [Fact]
+    public async Task Reindex_schema_runs_in_a_no_transaction_script()
+    {
+        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        var folder = TestScripts.Folder(("29990101000000_reindex.sql", "-- migrator: no-transaction\nREINDEX SCHEMA public;\n"));
+        try
+        {
+            var lint = await MigratorProcess.RunCapturingStdoutAsync("", "lint", folder);
+            Assert.True(lint.ExitCode == 0, lint.Output);
+            var up = await MigratorProcess.RunAsync(database.ConnectionString, "up", $"--Migrations:AdditionalScriptsPath={folder}");
+            Assert.True(up.ExitCode == 0, up.Output);
+            Assert.Equal(1L, await database.ScalarAsync("SELECT count(*) FROM wedsync_migrations.journal WHERE script_name = '29990101000000_reindex.sql'"));
         }
         finally
         {

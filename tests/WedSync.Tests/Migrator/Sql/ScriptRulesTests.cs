@@ -23,6 +23,9 @@ public sealed class ScriptRulesTests
     [InlineData("SELECT 1;\n\\i more.sql", 2, "\\i")]
     [InlineData("CREATE INDEX CONCURRENTLY ix ON referrals (client_ip);", 1, "CREATE INDEX CONCURRENTLY")]
     [InlineData("VACUUM (ANALYZE) referrals;", 1, "VACUUM")]
+    [InlineData("SELECT 1;\nDO $$ BEGIN INSERT INTO t VALUES (1); COMMIT; END $$;", 2, "DO")]
+    [InlineData("CREATE DATABASE other;", 1, "CREATE DATABASE")]
+    [InlineData("-- migrator: no-transaction\nCREATE DATABASE other;", 2, "CREATE DATABASE")]
     public void Refused_with_line_and_statement(string sql, int line, string statement)
     {
         var problem = Assert.Single(Check(sql));
@@ -34,7 +37,7 @@ public sealed class ScriptRulesTests
 
     [Theory]
     [InlineData("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;")]
-    [InlineData("DO $$ BEGIN COMMIT; END $$;")]
+    [InlineData("DO $$ BEGIN PERFORM 1; END $$;")]
     [InlineData("SELECT 'COMMIT;'; /* ROLLBACK; */ SELECT $x$ \\connect $x$;")]
     [InlineData("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; CREATE TABLE t (id int);")]
     [InlineData("COPY t TO '/tmp/file'; CREATE INDEX ix ON t (id);")]
@@ -46,6 +49,7 @@ public sealed class ScriptRulesTests
     [Theory]
     [InlineData("-- migrator: no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS ix ON t (a);\nDROP INDEX CONCURRENTLY IF EXISTS old_ix;\nVACUUM (ANALYZE) t;\nREINDEX INDEX CONCURRENTLY ix;\nALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh';")]
     [InlineData("\n  --   MIGRATOR:no-transaction  \nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ux ON t (a);")]
+    [InlineData("-- migrator: no-transaction\nREINDEX SCHEMA public;\nREINDEX TABLE t;\nALTER SYSTEM SET log_min_duration_statement = '1s';")]
     public void No_transaction_script_of_idempotent_autocommit_statements_is_accepted(string sql)
     {
         Assert.Equal(ScriptMode.NoTransaction, ScriptModeMarker.Of(sql));
