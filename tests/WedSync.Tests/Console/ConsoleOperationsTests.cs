@@ -137,6 +137,8 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
     public async Task The_Locks_page_shows_a_blocked_session_and_cancelling_its_blocker_after_confirming_releases_it()
     {
         var key = Random.Shared.NextInt64(1, long.MaxValue);
+        // PostgreSQL reuses pids: only this test's audit events count.
+        var since = DateTimeOffset.UtcNow.AddSeconds(-5);
         // One statement holding an advisory lock: cancelling it ends its transaction and frees the lock.
         var (blockerPid, blocker, blockerConnection) = await fixture.RunInOtherSessionAsync($"SELECT pg_advisory_xact_lock({key}), pg_sleep(60)");
         await using var _ = blockerConnection;
@@ -182,8 +184,10 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
             await using var read = new NpgsqlCommand("""
                 SELECT event_data::text, user_id FROM monitoring_events
                 WHERE event_data->>'action' = 'session_cancel' AND (event_data->>'pid')::int = @pid AND resolved_at IS NOT NULL
+                  AND created_at >= @since
                 """, connection);
             read.Parameters.AddWithValue("pid", blockerPid);
+            read.Parameters.AddWithValue("since", since);
             await using var reader = await read.ExecuteReaderAsync();
             Assert.True(await reader.ReadAsync(), "no audit event");
             var audit = JsonDocument.Parse(reader.GetString(0)).RootElement;
