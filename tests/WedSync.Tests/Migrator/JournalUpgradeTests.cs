@@ -29,7 +29,7 @@ public sealed class JournalUpgradeTests(AppHostFixture fixture)
         for (var run = 1; run <= 2; run++)
         {
             var outcome = await TestScripts.EngineFor(database.ConnectionString,
-                [new SqlScript("29990101000000_old.sql", "SELECT 1;"), new SqlScript($"29990101000{run:000}_new.sql", "SELECT 2;")])
+                [new SqlScript("29990101000000_old.sql", "SELECT 1;"), new SqlScript($"29990101000{run:000}_new.sql", $"SELECT {run + 1};")])
                 .UpAsync(CancellationToken.None);
             Assert.True(outcome.Succeeded, outcome.Error);
         }
