@@ -9,7 +9,10 @@ namespace WedSync.Tests.Referrals;
 /// <summary>An organization of referrers whose accounts are old enough to refer, and the calls the loop makes.</summary>
 public sealed class ReferralScenario(AppHostFixture fixture, TestOrganization organization)
 {
-    public static readonly string ServiceToken = TestTokens.For(Guid.NewGuid(), ["service"]);
+    private static readonly Guid ServiceId = Guid.NewGuid();
+
+    /// <summary>Minted on each use: a token minted once expires (15 min) before a long suite ends.</summary>
+    public static string ServiceToken => TestTokens.For(ServiceId, ["service"]);
 
     public TestOrganization Organization => organization;
 
