@@ -10,6 +10,9 @@ namespace WedSync.Api.OperatorConsole;
 /// </summary>
 public sealed class ConsoleSession(TenantSession session)
 {
+    // The layout (navigation by role) and the page both ask; the session opens once.
+    private Task<Caller>? _opening;
+
     public TenantSession Tenant => session;
 
     public Caller Caller => session.Caller;
@@ -22,7 +25,19 @@ public sealed class ConsoleSession(TenantSession session)
             return null;
         }
 
-        return session.IsOpen ? session.Caller : await session.BeginAsync(user, ct);
+        if (_opening is { IsCompleted: false })
+        {
+            return await _opening;
+        }
+
+        if (session.IsOpen)
+        {
+            return session.Caller;
+        }
+
+        // After a commit (a resolved event) the page opens a fresh session: only an opening in flight is shared.
+        _opening = session.BeginAsync(user, ct);
+        return await _opening;
     }
 
     /// <summary>Commits what the page changed (a resolved event); reading pages commit nothing of note.</summary>
