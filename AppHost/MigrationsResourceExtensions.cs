@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -29,25 +28,8 @@ public static class MigrationsResourceExtensions
         return migrations.WithCommand(StatusCommandName, "Show migration status", async context =>
         {
             var logger = context.Services.GetRequiredService<ResourceLoggerService>().GetLogger(migrations.Resource);
-            var connectionString = await database.Resource.ConnectionStringExpression.GetValueAsync(context.CancellationToken);
-            var projectPath = migrations.Resource.GetProjectMetadata().ProjectPath;
-
-            var startInfo = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[] { "run", "--project", projectPath, "--no-build", "--no-launch-profile", "--", "status" })
-            {
-                startInfo.ArgumentList.Add(arg);
-            }
-
-            startInfo.Environment[$"ConnectionStrings__{database.Resource.Name}"] = connectionString;
-            using var process = Process.Start(startInfo)!;
-            var stdout = await process.StandardOutput.ReadToEndAsync(context.CancellationToken);
-            var stderr = await process.StandardError.ReadToEndAsync(context.CancellationToken);
-            await process.WaitForExitAsync(context.CancellationToken);
+            var run = await MigratorRun.StartAsync(migrations, database, ["status"], context.CancellationToken);
+            var stdout = run.Output;
 
             var table = stdout[Math.Max(0, stdout.IndexOf("| Request", StringComparison.Ordinal))..];
             foreach (var line in table.Split('\n', StringSplitOptions.RemoveEmptyEntries))
@@ -55,9 +37,9 @@ public static class MigrationsResourceExtensions
                 logger.LogInformation("{StatusLine}", line);
             }
 
-            return process.ExitCode == 0
+            return run.Succeeded
                 ? CommandResults.Success("Migration status", table, CommandResultFormat.Markdown)
-                : CommandResults.Failure($"status exited with {process.ExitCode}: {stderr}");
+                : CommandResults.Failure($"status exited with {run.ExitCode}: {run.Errors}");
         }, new CommandOptions
         {
             Description = "Runs `WedSync.Migrations status`: each request (WS-047 ...) complete, pending, modified or missing file.",

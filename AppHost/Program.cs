@@ -13,7 +13,8 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
     .WithReference(wedsync)
     .WaitFor(wedsync)
     .WithDemoDataInDevelopment(builder)
-    .WithStatusCommand(wedsync);
+    .WithStatusCommand(wedsync)
+    .WithMigratorVerbCommands(wedsync);
 
 builder.AddProject<Projects.Api>("api")
     .WithReference(wedsync)

@@ -11,6 +11,10 @@ namespace WedSync.Api.OperatorConsole;
 /// </summary>
 public sealed class ConsoleSession(TenantSession session)
 {
+    // The layout (navigation by role) and the page both ask; the session opens once.
+    private Task<Caller>? _opening;
+    private bool bounded;
+
     public TenantSession Tenant => session;
 
     public Caller Caller => session.Caller;
@@ -24,7 +28,35 @@ public sealed class ConsoleSession(TenantSession session)
             return null;
         }
 
-        return session.IsOpen ? session.Caller : await session.BeginAsync(user, ct, bounds: bounds);
+        if (_opening is { IsCompleted: false })
+        {
+            await _opening;
+        }
+
+        if (session.IsOpen)
+        {
+            await BoundAsync(bounds, ct);
+            return session.Caller;
+        }
+
+        // After a commit (a resolved event) the page opens a fresh session: only an opening in flight is shared.
+        _opening = session.BeginAsync(user, ct, bounds: bounds);
+        bounded = bounds is not null;
+        return await _opening;
+    }
+
+    // Opened unbounded (the layout of a page that is not monitoring) and then asked for bounds: set them now.
+    private async Task BoundAsync(NpgsqlBatchCommand? bounds, CancellationToken ct)
+    {
+        if (bounds is null || bounded)
+        {
+            return;
+        }
+
+        await using var batch = session.CreateBatch();
+        batch.BatchCommands.Add(bounds);
+        await batch.ExecuteNonQueryAsync(ct);
+        bounded = true;
     }
 
     /// <summary>Commits what the page changed (a resolved event); reading pages commit nothing of note.</summary>

@@ -82,6 +82,7 @@ public static class ConsoleSetup
             context => context.Request.Path.StartsWithSegments(BasePath),
             console => console.Use(async (context, next) =>
             {
+                ConsoleSecurityHeaders.Apply(context.Response);
                 var result = await context.AuthenticateAsync(CookieScheme);
                 if (result.Succeeded)
                 {

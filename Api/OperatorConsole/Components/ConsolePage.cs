@@ -50,12 +50,7 @@ public abstract class ConsolePage : ComponentBase
             return;
         }
 
-        Allowed = Audience switch
-        {
-            PageAudience.PlatformAdmin => Caller.IsPlatformAdmin,
-            PageAudience.OrganizationAdmin => Caller.IsOrgAdmin,
-            _ => false,
-        };
+        Allowed = ConsoleNavigation.MayOpen(Caller, Audience);
         if (!Allowed)
         {
             HttpContext.Response.StatusCode = StatusCodes.Status403Forbidden;

@@ -61,7 +61,14 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
             foreach (var (path, allowed) in expected)
             {
                 var (status, html) = await ConsolePages.OpenAsync(page, path);
-                if (allowed)
+                if (path == "/console" && !platform && referrals)
+                {
+                    // The landing page follows the role: an organization admin lands on Referrals.
+                    Assert.True(status == 200, $"{email} {path}: {status}");
+                    Assert.EndsWith("/console/referrals", page.Url, StringComparison.Ordinal);
+                    Assert.DoesNotContain(DataMarkers[path], html, StringComparison.Ordinal);
+                }
+                else if (allowed)
                 {
                     Assert.True(status == 200, $"{email} {path}: {status}");
                     if (path != "/console/events")
@@ -84,6 +91,41 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
                         }
                     }
                 }
+            }
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData(OrgOwner, new[] { "/console/referrals" })]
+    [InlineData(OrgMember, new string[0])]
+    [InlineData(Operator, new[] { "/console", "/console/advisor", "/console/referrals" })]
+    public async Task A_person_signing_in_lands_on_a_page_of_their_role_and_sees_only_links_they_may_open(string email, string[] someLinks)
+    {
+        var page = await ConsolePages.SignInAsync(browser.Browser, Api, email);
+        try
+        {
+            var links = await page.Locator("nav.console-nav a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+
+            Assert.All(someLinks, link => Assert.Contains(link, links));
+            if (email != Operator)
+            {
+                Assert.Equal(someLinks, links);
+            }
+
+            if (links.Length > 0)
+            {
+                var (landing, _) = await ConsolePages.OpenAsync(page, "/console");
+                Assert.True(landing == 200, $"{email} lands on {page.Url}: {landing}");
+            }
+
+            foreach (var link in links)
+            {
+                var (status, _) = await ConsolePages.OpenAsync(page, link);
+                Assert.True(status == 200, $"{email} {link}: {status}");
             }
         }
         finally

@@ -1,0 +1,18 @@
+using WedSync.Api.Platform.Tenancy;
+
+namespace WedSync.Api.OperatorConsole.Components;
+
+/// <summary>Which console pages a person may open: the rule the pages enforce, the navigation shows and the landing page follows.</summary>
+public static class ConsoleNavigation
+{
+    public static bool MayOpen(Caller caller, PageAudience audience) => audience switch
+    {
+        PageAudience.PlatformAdmin => caller.IsPlatformAdmin,
+        PageAudience.OrganizationAdmin => caller.IsOrgAdmin,
+        _ => false,
+    };
+
+    /// <summary>Where a person who may not open the Overview lands instead; null when the console has no page for them.</summary>
+    public static string? LandingFor(Caller caller) =>
+        MayOpen(caller, PageAudience.OrganizationAdmin) ? $"{ConsoleSetup.BasePath}/referrals" : null;
+}
