@@ -137,8 +137,14 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
     public async Task The_Locks_page_shows_a_blocked_session_and_cancelling_its_blocker_after_confirming_releases_it()
     {
         var key = Random.Shared.NextInt64(1, long.MaxValue);
-        // PostgreSQL reuses pids: only this test's audit events count.
-        var since = DateTimeOffset.UtcNow.AddSeconds(-5);
+        // A pooled connection keeps its backend, so an earlier test may have signalled this pid: only this test's audit events count.
+        DateTimeOffset since;
+        await using (var clock = fixture.OpenDatabase())
+        await using (var now = new NpgsqlCommand("SELECT clock_timestamp()", clock))
+        {
+            since = (DateTimeOffset)(await now.ExecuteScalarAsync())!;
+        }
+
         // One statement holding an advisory lock: cancelling it ends its transaction and frees the lock.
         var (blockerPid, blocker, blockerConnection) = await fixture.RunInOtherSessionAsync($"SELECT pg_advisory_xact_lock({key}), pg_sleep(60)");
         await using var _ = blockerConnection;
