@@ -74,6 +74,11 @@ if (command.Verb == "plan")
         await Console.Error.WriteLineAsync(MigratorCli.DatabaseError(ex));
         return MigrationOutcome.DatabaseUnavailable;
     }
+    catch (WedSync.Migrations.Catalog.ScriptEncodingException ex)
+    {
+        await Console.Error.WriteLineAsync($"Refused, nothing was applied: {ex.Message}");
+        return MigrationOutcome.ScriptRefused;
+    }
 }
 
 try
@@ -88,6 +93,12 @@ catch (Exception ex) when (ex is OptionsValidationException or MigratorConfigura
 {
     await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
     return MigrationOutcome.UsageError;
+}
+catch (WedSync.Migrations.Catalog.ScriptEncodingException ex)
+{
+    // Read before the journal or the lock: nothing was applied.
+    await Console.Error.WriteLineAsync($"Refused, nothing was applied: {ex.Message}");
+    return MigrationOutcome.ScriptRefused;
 }
 catch (Exception ex)
 {

@@ -36,7 +36,7 @@ public sealed class ScriptCatalog(IReadOnlyList<SqlScript> scripts)
         try
         {
             var extra = Directory.GetFiles(additionalScriptsPath, "*.sql")
-                .Select(path => new SqlScript(Path.GetFileName(path), File.ReadAllText(path)))
+                .Select(path => new SqlScript(Path.GetFileName(path), ScriptText.ReadFile(path, Path.GetFileName(path))))
                 .ToList();
             // A script is its name in the journal: an extra file named as an embedded script would be two
             // scripts under one name, one of them never applied.
@@ -63,7 +63,8 @@ public sealed class ScriptCatalog(IReadOnlyList<SqlScript> scripts)
     {
         using var stream = assembly.GetManifestResourceStream(resourceName)
             ?? throw new InvalidOperationException($"Embedded script {resourceName} vanished.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
+        using var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        return ScriptText.Decode(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), resourceName);
     }
 }

@@ -24,6 +24,8 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
     public const int Findings = 1;
     public const int Usage = 2;
 
+    private readonly List<string> refusedEncodings = [];
+
     public int Run(IReadOnlyList<string> paths, LintFormat format, bool fix, IReadOnlySet<string>? applied = null)
     {
         try
@@ -70,6 +72,12 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
         {
             unreadable.ForEach(errors.WriteLine);
             return Usage;
+        }
+
+        if (refusedEncodings.Count > 0)
+        {
+            refusedEncodings.ForEach(errors.WriteLine);
+            return Findings;
         }
 
         if (fix && !TryFix(files, applied, format == LintFormat.Text ? output : errors, out files))
@@ -207,14 +215,23 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
     }
 
     /// <summary>The script, or null with the reason it can't be read added to <paramref name="unreadable"/>.</summary>
-    private static SqlScriptFile? Read(string path, List<string> unreadable)
+    private SqlScriptFile? Read(string path, List<string> unreadable)
     {
-        if (TryIo(() => SqlScriptFile.Load(path, path), out var file, out var problem))
+        try
         {
-            return file;
+            if (TryIo(() => SqlScriptFile.Load(path, path), out var file, out var problem))
+            {
+                return file;
+            }
+
+            unreadable.Add($"lint: {path} could not be read: {problem}");
+        }
+        catch (ScriptEncodingException ex)
+        {
+            // Bytes psql refuses are a fault of the script, as up and plan say (exit 6): a finding, not a usage error.
+            refusedEncodings.Add($"lint: {ex.Message}");
         }
 
-        unreadable.Add($"lint: {path} could not be read: {problem}");
         return null;
     }
 

@@ -45,7 +45,7 @@ public sealed class SqlScriptFile
 
     public static SqlScriptFile Load(string path) => Load(path, System.IO.Path.GetFileName(path));
 
-    public static SqlScriptFile Load(string path, string name) => new(name, File.ReadAllText(path).ReplaceLineEndings("\n"), path);
+    public static SqlScriptFile Load(string path, string name) => new(name, Catalog.ScriptText.ReadFile(path, name).ReplaceLineEndings("\n"), path);
 
     /// <summary>1-based line of a 0-based offset.</summary>
     public int LineAt(int offset)

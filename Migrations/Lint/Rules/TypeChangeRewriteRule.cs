@@ -4,9 +4,9 @@ namespace WedSync.Migrations.Lint.Rules;
 
 /// <summary>
 /// ALTER COLUMN ... TYPE rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE unless
-/// the old type is binary-coercible to the new one. From the text alone only a change to
-/// <c>text</c> or an unbounded <c>varchar</c> without USING is known to be cheap (from varchar or
-/// text); every other type change is reported.
+/// the old type is binary-coercible to the new one (or a widened varchar, varbit or numeric precision).
+/// The old type comes from the catalog's earlier scripts (<see cref="ColumnTypes"/>); when none declares
+/// it, only a change to <c>text</c> or an unbounded <c>varchar</c> is known to be cheap.
 /// </summary>
 public sealed partial class TypeChangeRewriteRule : ILintRule
 {
@@ -25,16 +25,19 @@ public sealed partial class TypeChangeRewriteRule : ILintRule
             foreach (Match change in TypeChange().Matches(l.Statement.Skeleton))
             {
                 var target = change.Groups["type"].Value;
-                if (change.Groups["using"].Success || !Cheap().IsMatch(target))
+                var column = SqlNames.Normalize(change.Groups["column"].Value);
+                var old = ColumnTypes.Before(script, l.Statement.Start, catalog, l.Table, column);
+                var inPlace = old is null ? Cheap().IsMatch(target) : ColumnTypes.InPlace(old, target);
+                if (change.Groups["using"].Success || !inPlace)
                 {
                     yield return script.Finding(this, l.Statement.Start + change.Index,
-                        $"column {change.Groups["column"].Value} of existing table {l.Table} changes type to {target.Trim()}, which rewrites the table");
+                        $"column {change.Groups["column"].Value} of existing table {l.Table} changes type to {target.Trim()}, {(old is null ? "" : $" from {old.Trim()}")}, which rewrites the table");
                 }
             }
         }
     }
 
-    [GeneratedRegex(@"\bALTER\s+(?:COLUMN\s+)?(?<column>""[^""]+""|\w+)\s+(?:SET\s+DATA\s+)?TYPE\s+(?<type>[^,]*?)(?<using>\s+USING\b[^,]*)?(?=,|$)", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    [GeneratedRegex(@"\bALTER\s+(?:COLUMN\s+)?(?<column>""[^""]+""|\w+)\s+(?:SET\s+DATA\s+)?TYPE\s+(?<type>(?:\([^)]*\)|[^,(])*?)(?<using>\s+USING\b(?:\([^)]*\)|[^,(])*)?(?=,|$)", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex TypeChange();
 
     [GeneratedRegex(@"^\s*(?:text|varchar|character\s+varying)\s*$", RegexOptions.IgnoreCase)]

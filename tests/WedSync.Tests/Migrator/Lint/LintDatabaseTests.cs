@@ -25,20 +25,30 @@ public sealed class LintDatabaseTests(AppHostFixture fixture)
     [InlineData("ALTER TABLE lock_probe ADD COLUMN a text", false)]
     [InlineData("ALTER TABLE lock_probe ALTER COLUMN note TYPE text", false)]
     [InlineData("ALTER TABLE lock_probe ALTER COLUMN note SET DATA TYPE varchar", false)]
+    // Issue 23: a widened varchar is binary-coercible (same relfilenode); a narrowed one rewrites.
+    [InlineData("ALTER TABLE lock_probe ALTER COLUMN note TYPE varchar(100)", false)]
+    [InlineData("ALTER TABLE lock_probe ALTER COLUMN note TYPE varchar(10)", true)]
+    // More digits at the same scale fit every value unchanged; another scale rewrites.
+    [InlineData("ALTER TABLE lock_probe ALTER COLUMN amount TYPE numeric(12,2)", false)]
+    [InlineData("ALTER TABLE lock_probe ALTER COLUMN amount TYPE numeric(12,3)", true)]
+    [InlineData("ALTER TABLE lock_probe ALTER COLUMN amount TYPE numeric", false)]
+    [InlineData("ALTER TABLE lock_probe ALTER COLUMN flags TYPE varbit(16)", false)]
     public async Task Rewrite_rules_fire_exactly_when_PostgreSQL_rewrites_the_table(string statement, bool rewrites)
     {
         await using var database = await MigratorDatabase.CreateAsync(fixture);
         await database.ScalarAsync("""
-            CREATE TABLE lock_probe (id int PRIMARY KEY, note varchar(20), ip text);
-            INSERT INTO lock_probe SELECT g, 'n' || g, '10.0.0.' || (g % 250) FROM generate_series(1, 1000) g;
+            CREATE TABLE lock_probe (id int PRIMARY KEY, note varchar(20), ip text, amount numeric(8,2), flags varbit(8));
+            INSERT INTO lock_probe SELECT g, 'n' || g, '10.0.0.' || (g % 250), g / 7.0, B'1010' FROM generate_series(1, 1000) g;
             """);
         var before = await database.ScalarAsync("SELECT pg_relation_filenode('lock_probe')");
 
         await database.ScalarAsync(statement);
 
         var rewritten = !Equals(before, await database.ScalarAsync("SELECT pg_relation_filenode('lock_probe')"));
-        var script = SqlScriptFile.Parse("probe.sql", statement + ";");
-        var flagged = new ILintRule[] { new VolatileDefaultRule(), new TypeChangeRewriteRule() }.SelectMany(rule => rule.Check(script, [script])).Any();
+        // The old column types come from the catalog's earlier script, as in a real lint.
+        var created = SqlScriptFile.Parse("0001_lock_probe.sql", "CREATE TABLE lock_probe (id int PRIMARY KEY, note varchar(20), ip text, amount numeric(8,2), flags varbit(8));");
+        var script = SqlScriptFile.Parse("0002_probe.sql", statement + ";");
+        var flagged = new ILintRule[] { new VolatileDefaultRule(), new TypeChangeRewriteRule() }.SelectMany(rule => rule.Check(script, [created, script])).Any();
         Assert.Equal(rewrites, rewritten);
         Assert.Equal(rewritten, flagged);
     }
