@@ -142,7 +142,7 @@ public sealed class ConsoleOperationsTests(AppHostFixture fixture, ConsoleBrowse
         await using (var clock = fixture.OpenDatabase())
         await using (var now = new NpgsqlCommand("SELECT clock_timestamp()", clock))
         {
-            since = (DateTimeOffset)(await now.ExecuteScalarAsync())!;
+            since = new DateTimeOffset((DateTime)(await now.ExecuteScalarAsync())!);
         }
 
         // One statement holding an advisory lock: cancelling it ends its transaction and frees the lock.

@@ -314,7 +314,7 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
     private static async Task<DateTimeOffset> DbNow(NpgsqlConnection connection)
     {
         await using var command = new NpgsqlCommand("SELECT clock_timestamp()", connection);
-        return (DateTimeOffset)(await command.ExecuteScalarAsync())!;
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync())!);
     }
 
     private static async Task Exec(NpgsqlConnection connection, string sql)
