@@ -100,10 +100,9 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.WaitEvents
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class WaitEventsRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
+            /// <summary>ISO 8601 date-time; any offset, none is read as UTC; from 1970-01-01T00:00:00Z up to (not including) 3000-01-01T00:00:00Z, else 400.</summary>
             [QueryParameter("from")]
             public DateTimeOffset? From { get; set; }
-            #pragma warning restore CS1591
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591
@@ -125,10 +124,9 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.WaitEvents
             [QueryParameter("organizationId")]
             public Guid? OrganizationId { get; set; }
             #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>ISO 8601 date-time; any offset, none is read as UTC; from 1970-01-01T00:00:00Z up to (not including) 3000-01-01T00:00:00Z, else 400.</summary>
             [QueryParameter("to")]
             public DateTimeOffset? To { get; set; }
-            #pragma warning restore CS1591
         }
     }
 }
