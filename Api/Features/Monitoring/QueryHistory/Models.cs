@@ -26,6 +26,9 @@ public sealed class Validator : Validator<Request>
 /// One interval of a statement: what it did between intervalStart (the previous capture; null for a
 /// capture without one) and capturedAt. Times in milliseconds, blocks of 8 kB. Deallocations: eviction
 /// rounds of pg_stat_statements in the interval (above 0 this point may count short; null: unknown).
+/// Reset: the statement's counters restarted in the interval (a reset or eviction seen by calls, times,
+/// rows, blocks, max/min time, stats_since or the extension's reset time); the point counts the new
+/// counters whole, a lower bound of what ran (calls between the previous capture and the restart are lost).
 /// </summary>
 public sealed record QueryHistoryPoint(
     DateTimeOffset CapturedAt,
@@ -36,7 +39,8 @@ public sealed record QueryHistoryPoint(
     long Rows,
     long SharedBlocksHit,
     long SharedBlocksRead,
-    long? Deallocations);
+    long? Deallocations,
+    bool Reset);
 
 /// <summary>A statement's series, oldest first; query is its stored, redacted text.</summary>
 public sealed record Response(

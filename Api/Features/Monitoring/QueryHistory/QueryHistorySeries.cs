@@ -10,7 +10,7 @@ public static class QueryHistorySeries
 {
     private const string SeriesSql = """
         SELECT h.captured_at, c.interval_start, h.calls, h.total_time_ms,
-               coalesce(h.total_time_ms / nullif(h.calls, 0), 0), h.rows, h.shared_blks_hit, h.shared_blks_read, c.deallocations
+               coalesce(h.total_time_ms / nullif(h.calls, 0), 0), h.rows, h.shared_blks_hit, h.shared_blks_read, c.deallocations, h.reset
         FROM monitoring_history.query_history h
         LEFT JOIN monitoring_history.query_captures c ON c.captured_at = h.captured_at
         WHERE h.queryid = @id AND h.captured_at > @from AND h.captured_at <= @to
@@ -38,7 +38,8 @@ public static class QueryHistorySeries
                     reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1),
                     reader.GetInt64(2), reader.GetDouble(3), reader.GetDouble(4),
                     reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7),
-                    reader.IsDBNull(8) ? null : reader.GetInt64(8)));
+                    reader.IsDBNull(8) ? null : reader.GetInt64(8),
+                    reader.GetBoolean(9)));
             }
 
             await reader.NextResultAsync(ct);

@@ -44,7 +44,8 @@ public sealed record QueryStat(
     double? MaxTimeMs,
     long Rows,
     long SharedBlocksHit,
-    long SharedBlocksRead);
+    long SharedBlocksRead,
+    bool? Reset = null);
 
 /// <summary>
 /// The ranking. For a window (<c>from</c>/<c>to</c> given) the counts are the sums of the stored interval
@@ -54,6 +55,8 @@ public sealed record QueryStat(
 /// (pg_stat_statements_info.dealloc) since the reset, or during the window's captures. Above 0 some counts are lower bounds: an evicted
 /// statement that comes back starts from 0 (raise pg_stat_statements.max). Null: unknown (extension
 /// before 1.9, or no capture in the window that knew).
+/// An item's reset (window only, else null): its counters restarted in one of the window's intervals, so its
+/// counts are a lower bound (see the history endpoint's points for which interval).
 /// </summary>
 public sealed record Response(
     IReadOnlyList<QueryStat> Items, string OrderBy, DateTimeOffset? StatsResetAt, DateTimeOffset? From, DateTimeOffset? To, long? Deallocations);

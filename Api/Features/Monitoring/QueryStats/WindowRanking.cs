@@ -22,7 +22,7 @@ public static class WindowRanking
         await using var command = dataSource.CreateCommand($"""
             SELECT h.queryid, t.query, sum(h.calls)::bigint, sum(h.total_time_ms),
                    coalesce(sum(h.total_time_ms) / nullif(sum(h.calls), 0), 0),
-                   sum(h.rows)::bigint, sum(h.shared_blks_hit)::bigint, sum(h.shared_blks_read)::bigint
+                   sum(h.rows)::bigint, sum(h.shared_blks_hit)::bigint, sum(h.shared_blks_read)::bigint, bool_or(h.reset)
             FROM monitoring_history.query_history h
             LEFT JOIN monitoring_history.query_texts t ON t.queryid = h.queryid
             WHERE h.captured_at > @from AND h.captured_at <= @to
@@ -38,7 +38,7 @@ public static class WindowRanking
         while (await reader.ReadAsync(ct))
         {
             items.Add(new QueryStat(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2),
-                reader.GetDouble(3), reader.GetDouble(4), null, reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7)));
+                reader.GetDouble(3), reader.GetDouble(4), null, reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetBoolean(8)));
         }
 
         return items;

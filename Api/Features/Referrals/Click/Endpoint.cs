@@ -25,6 +25,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<ReferralOptio
         Summary(s =>
         {
             s.Summary = "Follow a referral link";
+            s.Description = "A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor (address and User-Agent) clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike.";
             s.Responses[StatusCodes.Status302Found] = "Redirect to the signup page with the code.";
             s.Responses[StatusCodes.Status404NotFound] = "Unknown, inactive or expired code.";
         });

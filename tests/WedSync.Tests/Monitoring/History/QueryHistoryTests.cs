@@ -57,6 +57,8 @@ public sealed class QueryHistoryTests(HistoryFixture fixture)
         Assert.All(points, p => Assert.True(p.GetProperty("calls").GetInt64() > 0));
         var times = points.Select(p => p.GetProperty("capturedAt").GetDateTimeOffset()).ToList();
         Assert.Equal(times.Order(), times);
+        // The full reset (seen through pg_stat_statements_info.stats_reset) and the entry's reset both mark their interval.
+        Assert.Equal([false, true, true], points.Select(p => p.GetProperty("reset").GetBoolean()));
 
         // Without from/to the endpoint keeps answering from the counters since the reset (maxTimeMs set, no window).
         var sinceReset = await fixture.Api.GetOkAsync("/api/monitoring/query-stats?top=5");
@@ -69,6 +71,51 @@ public sealed class QueryHistoryTests(HistoryFixture fixture)
         await backwards.AssertProblemAsync(400);
         using var notAdmin = await fixture.Api.GetAsync($"/api/monitoring/query-stats/{queryId}/history", TestTokens.For(Guid.NewGuid(), []));
         await notAdmin.AssertProblemAsync(403);
+    }
+
+    /// <summary>
+    /// Issue 24's example: 40 calls, one of them slow; a reset of this one entry; then 60 fast calls. Calls
+    /// went up (40 → 60), so a plain difference stored 20 and no flag; the entry's max time went down, which
+    /// a counter that did not restart never does. The interval is stored reset (a lower bound) with the 60
+    /// calls since the restart, and the window ranking says the statement's counts include a restart.
+    /// </summary>
+    [Fact]
+    public async Task Entry_reset_followed_by_more_calls_is_flagged_and_counts_the_calls_since()
+    {
+        var table = $"hrst_{Guid.NewGuid():N}"[..20];
+        await fixture.ExecuteAsync($"CREATE TABLE public.{table} (id int PRIMARY KEY); ALTER TABLE public.{table} ENABLE ROW LEVEL SECURITY; INSERT INTO public.{table} VALUES (1)");
+        var statement = $"SELECT count(*) FROM public.{table} t, pg_sleep(@s)";
+        async Task RunAsync(int calls, double firstSleep)
+        {
+            for (var i = 0; i < calls; i++)
+            {
+                await fixture.ExecuteAsync(statement, ("s", i == 0 ? firstSleep : 0.0));
+            }
+        }
+
+        var start = await fixture.NextCaptureAsync();
+        await RunAsync(40, 0.2);
+        var before = await fixture.NextCaptureAsync();
+        var queryId = await QueryIdAsync(start, before, table);
+        await fixture.ExecuteAsync(ResetSql($"pg_stat_statements_reset(0, 0, {queryId})"));
+        await RunAsync(60, 0.0);
+        var after = await fixture.NextCaptureAsync();
+
+        var series = await fixture.Api.GetOkAsync(
+            $"/api/monitoring/query-stats/{queryId}/history?from={HistoryCaptures.Query(start)}&to={HistoryCaptures.Query(after)}");
+        var points = series.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(2, points.Count);
+        Assert.Equal(40, points[0].GetProperty("calls").GetInt64());
+        Assert.False(points[0].GetProperty("reset").GetBoolean());
+        Assert.True(points[1].GetProperty("calls").GetInt64() >= 60, $"{points[1].GetProperty("calls").GetInt64()} calls stored where 60 ran");
+        Assert.True(points[1].GetProperty("reset").GetBoolean());
+
+        var ranked = await RankedAsync(before, after, table);
+        Assert.True(ranked is not null);
+        Assert.True(ranked.Value.GetProperty("calls").GetInt64() >= 60);
+        Assert.True(ranked.Value.GetProperty("reset").GetBoolean());
+        var earlier = await RankedAsync(start, before, table);
+        Assert.False(earlier!.Value.GetProperty("reset").GetBoolean());
     }
 
     /// <summary>

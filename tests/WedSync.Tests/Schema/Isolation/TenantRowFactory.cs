@@ -135,6 +135,10 @@ public static partial class TenantRowFactory
             INSERT INTO referral_clicks (id, organization_id, referral_code_id, ip, user_agent)
             VALUES (@id, @org, @referral_codes, '203.0.113.7', 'isolation-test')
             """),
+        ("referral_clicks_filtered", """
+            INSERT INTO referral_clicks_filtered (id, organization_id, referral_code_id, ip, user_agent, reason)
+            VALUES (@id, @org, @referral_codes, '203.0.113.7', 'Slackbot-LinkExpanding 1.0', 'link_preview')
+            """),
         ("referral_conversions", """
             INSERT INTO referral_conversions (id, organization_id, referral_id, event, occurred_at)
             VALUES (@id, @org, @referrals, 'signed_up', now())

@@ -22,6 +22,8 @@ namespace WedSync.Tests.Contract.Client.Models
         public DateTimeOffset? IntervalStart { get; set; }
         /// <summary>The meanTimeMs property</summary>
         public double? MeanTimeMs { get; set; }
+        /// <summary>The reset property</summary>
+        public bool? Reset { get; set; }
         /// <summary>The rows property</summary>
         public long? Rows { get; set; }
         /// <summary>The sharedBlocksHit property</summary>
@@ -53,6 +55,7 @@ namespace WedSync.Tests.Contract.Client.Models
                 { "deallocations", n => { Deallocations = n.GetLongValue(); } },
                 { "intervalStart", n => { IntervalStart = n.GetDateTimeOffsetValue(); } },
                 { "meanTimeMs", n => { MeanTimeMs = n.GetDoubleValue(); } },
+                { "reset", n => { Reset = n.GetBoolValue(); } },
                 { "rows", n => { Rows = n.GetLongValue(); } },
                 { "sharedBlocksHit", n => { SharedBlocksHit = n.GetLongValue(); } },
                 { "sharedBlocksRead", n => { SharedBlocksRead = n.GetLongValue(); } },
@@ -71,6 +74,7 @@ namespace WedSync.Tests.Contract.Client.Models
             writer.WriteLongValue("deallocations", Deallocations);
             writer.WriteDateTimeOffsetValue("intervalStart", IntervalStart);
             writer.WriteDoubleValue("meanTimeMs", MeanTimeMs);
+            writer.WriteBoolValue("reset", Reset);
             writer.WriteLongValue("rows", Rows);
             writer.WriteLongValue("sharedBlocksHit", SharedBlocksHit);
             writer.WriteLongValue("sharedBlocksRead", SharedBlocksRead);

@@ -34,6 +34,8 @@ namespace WedSync.Tests.Contract.Client.Models
 #else
         public string QueryId { get; set; }
 #endif
+        /// <summary>The reset property</summary>
+        public bool? Reset { get; set; }
         /// <summary>The rows property</summary>
         public long? Rows { get; set; }
         /// <summary>The sharedBlocksHit property</summary>
@@ -65,6 +67,7 @@ namespace WedSync.Tests.Contract.Client.Models
                 { "meanTimeMs", n => { MeanTimeMs = n.GetDoubleValue(); } },
                 { "query", n => { Query = n.GetStringValue(); } },
                 { "queryId", n => { QueryId = n.GetStringValue(); } },
+                { "reset", n => { Reset = n.GetBoolValue(); } },
                 { "rows", n => { Rows = n.GetLongValue(); } },
                 { "sharedBlocksHit", n => { SharedBlocksHit = n.GetLongValue(); } },
                 { "sharedBlocksRead", n => { SharedBlocksRead = n.GetLongValue(); } },
@@ -83,6 +86,7 @@ namespace WedSync.Tests.Contract.Client.Models
             writer.WriteDoubleValue("meanTimeMs", MeanTimeMs);
             writer.WriteStringValue("query", Query);
             writer.WriteStringValue("queryId", QueryId);
+            writer.WriteBoolValue("reset", Reset);
             writer.WriteLongValue("rows", Rows);
             writer.WriteLongValue("sharedBlocksHit", SharedBlocksHit);
             writer.WriteLongValue("sharedBlocksRead", SharedBlocksRead);
