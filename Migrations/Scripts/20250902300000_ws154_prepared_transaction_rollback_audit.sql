@@ -4,6 +4,9 @@
 -- event in the request's transaction; the API then rolls the transaction back on a connection of its own
 -- and commits the audit only when that worked.
 
+SET LOCAL lock_timeout = '10s';
+SET LOCAL statement_timeout = '1min';
+
 CREATE OR REPLACE FUNCTION monitoring_audit_prepared_rollback(p_gid text)
 RETURNS TABLE (status text, event_id uuid, database_name text, owner_name text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
