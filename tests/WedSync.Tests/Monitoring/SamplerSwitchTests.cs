@@ -27,6 +27,8 @@ public sealed class SamplerSwitchTests(AppHostFixture fixture)
         {
             ["Monitoring:SamplerEnabled"] = enabled.ToString(),
             ["Monitoring:SampleInterval"] = "00:00:01",
+            // The monitoring reads' own pool is made from the connection string, as in the API.
+            ["ConnectionStrings:wedsync"] = fixture.DatabaseConnectionString,
         });
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(fixture.DatabaseConnectionString));
         builder.Services.AddWedSyncMonitoring();
