@@ -81,7 +81,7 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
                     await Exec(preparer, "BEGIN; LOCK TABLE referrals IN SHARE MODE; PREPARE TRANSACTION 'wedding-drill'");
                 }
 
-                var writer = await fixture.RunInOtherSessionAsync("LOCK TABLE referrals IN EXCLUSIVE MODE");
+                var writer = await fixture.RunInOtherSessionAsync("BEGIN; LOCK TABLE referrals IN EXCLUSIVE MODE; COMMIT");
                 await Task.Delay(Hold / 2, CancellationToken.None);
                 await Exec(watch, "ROLLBACK PREPARED 'wedding-drill'");
                 await writer.Running;
