@@ -4,8 +4,11 @@ using WedSync.Tests.Api.Support;
 
 namespace WedSync.Tests.Drill;
 
-/// <summary>An operator refreshing the monitoring endpoints while an incident runs: every answer's status and latency, per path.</summary>
-public sealed class EndpointProbe(HttpClient api, string token, IReadOnlyList<string> paths)
+/// <summary>
+/// An operator refreshing the monitoring endpoints (bearer token) and console pages (the console's cookie)
+/// while an incident runs: every answer's status and latency, per path.
+/// </summary>
+public sealed class EndpointProbe(HttpClient api, string token, string consoleCookie, IReadOnlyList<string> paths)
 {
     public sealed record Sample(string Path, int Status, double Ms);
 
@@ -16,7 +19,9 @@ public sealed class EndpointProbe(HttpClient api, string token, IReadOnlyList<st
         {
             foreach (var path in paths)
             {
-                using var request = ApiCalls.Request(HttpMethod.Get, path, token);
+                using var request = path.StartsWith("/console", StringComparison.Ordinal)
+                    ? new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Cookie", consoleCookie } } }
+                    : ApiCalls.Request(HttpMethod.Get, path, token);
                 request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
                 var clock = Stopwatch.StartNew();
                 int status;

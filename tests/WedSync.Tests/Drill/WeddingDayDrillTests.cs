@@ -5,6 +5,7 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Npgsql;
 using WedSync.Tests.Api.Support;
+using WedSync.Tests.Console;
 using WedSync.Tests.Infrastructure;
 using WedSync.Tests.Monitoring;
 using WedSync.Tests.Monitoring.Alerts;
@@ -27,7 +28,12 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
     [
         "/api/monitoring/summary", "/api/monitoring/advisor", "/api/monitoring/tables", "/api/monitoring/locks",
         "/api/monitoring/connections", "/api/monitoring/slow-queries", "/api/monitoring/events?pageSize=20",
+        "/console", "/console/locks", "/console/events", "/console/wait-events", "/console/tables", "/console/advisor", "/console/queries",
     ];
+
+    // Lock waits are raised by how many sessions wait (DrillFixture sets these).
+    private const int WaitersHigh = 4;
+    private const int WaitersCritical = 6;
 
     private static TimeSpan Hold => TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("DRILL_HOLD_SECONDS"), out var s) ? s : 60);
 
@@ -49,11 +55,12 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
             await using var watch = fixture.OpenDatabase();
             await Exec(watch, "DROP ROLE IF EXISTS drill_client; CREATE ROLE drill_client LOGIN PASSWORD 'drill'");
             var report = new StringBuilder();
-            var calm = await ProbeAsync(fixture, admin, TimeSpan.FromSeconds(15), _ => Task.CompletedTask);
+            var console = await ConsoleCookieAsync(fixture);
+            var calm = await ProbeAsync(fixture, admin, console, TimeSpan.FromSeconds(15), _ => Task.CompletedTask);
             report.AppendLine(CultureInfo.InvariantCulture, $"Calm: {Describe(calm)}\n");
             var rows = new List<string>();
 
-            rows.Add(await IncidentAsync("table lock held (ACCESS EXCLUSIVE on organizations, 3 readers queued)", "lock_wait:", fixture, watch, receiver, admin, calm, async stop =>
+            rows.Add(await IncidentAsync("table lock held (ACCESS EXCLUSIVE on organizations, 3 readers queued)", "lock_wait:", fixture, watch, receiver, admin, console, calm, async stop =>
             {
                 await using var holder = fixture.OpenDatabase();
                 await Exec(holder, "BEGIN; LOCK TABLE organizations IN ACCESS EXCLUSIVE MODE");
@@ -67,14 +74,14 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
                 }
             }));
 
-            rows.Add(await IncidentAsync("runaway query (pg_sleep, blocks nobody)", "slow_query:", fixture, watch, receiver, admin, calm, async stop =>
+            rows.Add(await IncidentAsync("runaway query (pg_sleep, blocks nobody)", "slow_query:", fixture, watch, receiver, admin, console, calm, async stop =>
             {
                 var runaway = await fixture.RunInOtherSessionAsync($"SELECT pg_sleep({(int)Hold.TotalSeconds})");
                 await runaway.Running;
                 await runaway.Connection.DisposeAsync();
             }));
 
-            rows.Add(await IncidentAsync("prepared transaction left open, holding a lock a reader waits on", "lock_wait:", fixture, watch, receiver, admin, calm, async stop =>
+            rows.Add(await IncidentAsync("prepared transaction left open, holding a lock a reader waits on", "lock_wait:", fixture, watch, receiver, admin, console, calm, async stop =>
             {
                 await using (var preparer = fixture.OpenDatabase())
                 {
@@ -88,7 +95,7 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
                 await writer.Connection.DisposeAsync();
             }));
 
-            rows.Add(await IncidentAsync("blocked ALTER queueing readers (idle transaction holds ACCESS SHARE)", "lock_wait:", fixture, watch, receiver, admin, calm, async stop =>
+            rows.Add(await IncidentAsync("blocked ALTER queueing readers (idle transaction holds ACCESS SHARE)", "lock_wait:", fixture, watch, receiver, admin, console, calm, async stop =>
             {
                 await using var idle = fixture.OpenDatabase();
                 await Exec(idle, "BEGIN; SELECT 1 FROM referrals LIMIT 1");
@@ -111,7 +118,7 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
                 await Exec(watch, "ALTER TABLE referrals DROP COLUMN IF EXISTS drill_note");
             }));
 
-            rows.Add(await IncidentAsync("burst of slow statements (5 × 4 s back to back on one connection)", "slow_query:", fixture, watch, receiver, admin, calm, async stop =>
+            rows.Add(await IncidentAsync("burst of slow statements (5 × 4 s back to back on one connection)", "slow_query:", fixture, watch, receiver, admin, console, calm, async stop =>
             {
                 await using var connection = fixture.OpenDatabase();
                 for (var i = 0; i < 5; i++)
@@ -120,7 +127,7 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
                 }
             }));
 
-            rows.Add(await IncidentAsync("connection exhaustion by a client role", "connections:", fixture, watch, receiver, admin, calm, async stop =>
+            rows.Add(await IncidentAsync("connection exhaustion by a client role", "connections:", fixture, watch, receiver, admin, console, calm, async stop =>
             {
                 var hogs = new List<NpgsqlConnection>();
                 try
@@ -153,9 +160,12 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
                 }
             }));
 
-            rows.Add(await IncidentAsync("pg_stat_statements_reset() mid-day", null, fixture, watch, receiver, admin, calm, async stop =>
+            rows.Add(await IncidentAsync("pg_stat_statements_reset() mid-day", null, fixture, watch, receiver, admin, console, calm, async stop =>
             {
-                await Exec(watch, "SELECT pg_stat_statements_reset()");
+                await Exec(watch, """
+                    DO $$ BEGIN EXECUTE format('SELECT %I.pg_stat_statements_reset()', (SELECT n.nspname FROM pg_extension e
+                        JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements')); END $$
+                    """);
                 await Task.Delay(TimeSpan.FromSeconds(20), CancellationToken.None);
             }));
 
@@ -178,11 +188,15 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
 
     private async Task<string> IncidentAsync(
         string name, string? conditionPrefix, DrillFixture fixture, NpgsqlConnection watch, WebhookReceiver receiver, string admin,
-        IReadOnlyList<EndpointProbe.Sample> calm, Func<CancellationToken, Task> incident)
+        string console, IReadOnlyList<EndpointProbe.Sample> calm, Func<CancellationToken, Task> incident)
     {
         var onset = await DbNow(watch);
         var deliveredBefore = receiver.Received.Count;
-        var samples = await ProbeAsync(fixture, admin, null, incident);
+        await using var eyes = fixture.OpenDatabase();
+        await using var watcher = new IncidentWatch(eyes);
+        watcher.Start();
+        var samples = await ProbeAsync(fixture, admin, console, null, incident);
+        await watcher.StopAsync();
         // Deliveries of the last raise and of the resolution take a moment after the incident ends.
         await Task.Delay(TimeSpan.FromSeconds(4));
         output.WriteLine($"{name}: done");
@@ -201,16 +215,20 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
         var detection = new List<double>();
         var raises = new List<double>();
         var webhook = new List<double>();
-        var (missed, duplicated) = (0, 0);
+        var (missed, duplicated, unknown) = (0, 0, 0);
         foreach (var e in events)
         {
-            detection.Add((e.CreatedAt - (e.Onset ?? onset) - Threshold).TotalSeconds);
-            foreach (var (severity, at) in e.Levels)
+            for (var i = 0; i < e.Levels.Count; i++)
             {
-                if (at != e.CreatedAt)
+                var (severity, at, data) = e.Levels[i];
+                var crossing = Crossing(e, severity, at, data, watcher);
+                if (crossing is { } c)
                 {
-                    var crossing = severity switch { "high" => High, "critical" => Critical, _ => Threshold };
-                    raises.Add((at - (e.Onset ?? onset) - crossing).TotalSeconds);
+                    (i == 0 ? detection : raises).Add((at - c).TotalSeconds);
+                }
+                else
+                {
+                    unknown++;
                 }
 
                 if (severity is "low")
@@ -225,14 +243,14 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
             }
         }
 
-        return $"| {name} | {events.Count} ({string.Join(", ", events.Select(e => string.Join("→", e.Levels.Select(l => l.Severity))))}) | {Range(detection)} | {Range(raises)} | {Range(webhook)} | {missed} | {duplicated} | {Describe(samples, calm)} | {NonSuccess(samples)} |";
+        return $"| {name} | {events.Count} ({string.Join(", ", events.Select(e => string.Join("→", e.Levels.Select(l => l.Severity))))}) | {Range(detection)}{(unknown > 0 ? $" ({unknown} crossing unknown)" : "")} | {Range(raises)} | {Range(webhook)} | {missed} | {duplicated} | {Describe(samples, calm)} | {NonSuccess(samples)} |";
     }
 
     private static async Task<IReadOnlyList<EndpointProbe.Sample>> ProbeAsync(
-        DrillFixture fixture, string admin, TimeSpan? length, Func<CancellationToken, Task> incident)
+        DrillFixture fixture, string admin, string console, TimeSpan? length, Func<CancellationToken, Task> incident)
     {
         using var stop = new CancellationTokenSource();
-        var probe = new EndpointProbe(fixture.Api, admin, Paths).RunAsync(stop.Token);
+        var probe = new EndpointProbe(fixture.Api, admin, console, Paths).RunAsync(stop.Token);
         try
         {
             await (length is { } l ? Task.Delay(l) : incident(stop.Token));
@@ -245,12 +263,45 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
         return await probe;
     }
 
-    private sealed record DrillEvent(Guid Id, DateTimeOffset CreatedAt, DateTimeOffset? Onset, List<(string Severity, DateTimeOffset At)> Levels);
+    private sealed record DrillEvent(Guid Id, string ConditionKey, DateTimeOffset CreatedAt, List<(string Severity, DateTimeOffset At, JsonElement Data)> Levels);
+
+    /// <summary>
+    /// When the condition really crossed the rung of <paramref name="severity"/>, by the server's clock: a
+    /// statement's start plus the rung; an idle spell's length read with the level; the first waiter's
+    /// wait plus the rung, or the n-th waiter's start, whichever came first; connection use as the
+    /// drill's own watcher saw it. Null when the drill cannot know.
+    /// </summary>
+    private static DateTimeOffset? Crossing(DrillEvent e, string severity, DateTimeOffset at, JsonElement data, IncidentWatch watcher)
+    {
+        var rung = severity switch { "high" => High, "critical" => Critical, _ => Threshold };
+        var kind = e.ConditionKey[..(e.ConditionKey.IndexOf(':', StringComparison.Ordinal) + 1)];
+        switch (kind)
+        {
+            case "slow_query:":
+                return data.GetProperty("queryStart").GetDateTimeOffset() + rung;
+            case "idle_in_transaction:":
+                return at - (TimeSpan.FromMilliseconds(data.GetProperty("idleMs").GetDouble()) - rung);
+            case "lock_wait:":
+                var blocker = data.GetProperty("blockerPid").GetInt32();
+                var byTime = watcher.NthWaitStart(blocker, 1) + rung;
+                var byCount = severity switch
+                {
+                    "high" => watcher.NthWaitStart(blocker, WaitersHigh),
+                    "critical" => watcher.NthWaitStart(blocker, WaitersCritical),
+                    _ => null,
+                };
+                return byTime is null ? byCount : byCount is null ? byTime : byTime < byCount ? byTime : byCount;
+            case "connections:":
+                return watcher.ConnectionsReached(severity == "critical" ? 95 : 80);
+            default:
+                return null;
+        }
+    }
 
     private static async Task<List<DrillEvent>> EventsSince(NpgsqlConnection watch, string prefix, DateTimeOffset onset)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT id, created_at, severity, severity_history::text, event_data->>'queryStart'
+            SELECT id, created_at, severity, severity_history::text, event_data::text, condition_key
             FROM monitoring_events
             WHERE condition_key LIKE $1 || '%' AND created_at >= $2
             ORDER BY created_at
@@ -261,20 +312,21 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
         while (await reader.ReadAsync())
         {
             var created = reader.GetFieldValue<DateTimeOffset>(1);
-            var levels = new List<(string, DateTimeOffset)>();
+            var levels = new List<(string, DateTimeOffset, JsonElement)>();
             if (!reader.IsDBNull(3))
             {
                 using var history = JsonDocument.Parse(reader.GetString(3));
-                levels.AddRange(history.RootElement.EnumerateArray().Select(h => (h.GetProperty("severity").GetString()!, h.GetProperty("at").GetDateTimeOffset())));
+                levels.AddRange(history.RootElement.EnumerateArray().Select(h =>
+                    (h.GetProperty("severity").GetString()!, h.GetProperty("at").GetDateTimeOffset(), h.GetProperty("eventData").Clone())));
             }
 
             if (levels.Count == 0)
             {
-                levels.Add((reader.GetString(2), created));
+                using var data = JsonDocument.Parse(reader.GetString(4));
+                levels.Add((reader.GetString(2), created, data.RootElement.Clone()));
             }
 
-            DateTimeOffset? start = reader.IsDBNull(4) ? null : DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture);
-            events.Add(new DrillEvent(reader.GetGuid(0), created, start, levels));
+            events.Add(new DrillEvent(reader.GetGuid(0), reader.GetString(5), created, levels));
         }
 
         return events;
@@ -311,6 +363,23 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
     private static string Range(List<double> values) =>
         values.Count == 0 ? "–" : values.Count == 1 ? $"{values[0]:0.00}" : $"{values.Min():0.00}…{values.Max():0.00} (n={values.Count})";
 
+    /// <summary>An operator's console session (signed in once in a real browser), as a Cookie header.</summary>
+    private static async Task<string> ConsoleCookieAsync(DrillFixture fixture)
+    {
+        var browser = new ConsoleBrowserFixture();
+        await browser.InitializeAsync();
+        try
+        {
+            var page = await ConsolePages.SignInAsync(browser.Browser, fixture.Api.BaseAddress!, "ops@wedsync.test");
+            var cookies = await page.Context.CookiesAsync();
+            return string.Join("; ", cookies.Select(c => $"{c.Name}={c.Value}"));
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+        }
+    }
+
     private static async Task<DateTimeOffset> DbNow(NpgsqlConnection connection)
     {
         await using var command = new NpgsqlCommand("SELECT clock_timestamp()", connection);
@@ -338,12 +407,14 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
             var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
             api.Annotations.Add(new EnvironmentCallbackAnnotation(env =>
             {
+                // The drill measures the endpoints, not the per-user limiter its own polling would trip.
+                env["RateLimiting__PermitsPerMinute"] = "1000000";
                 env["Monitoring__SampleInterval"] = "00:00:15";
                 env["Monitoring__SlowQueryEventThreshold"] = Threshold.ToString();
                 env["Monitoring__SlowQueryHighThreshold"] = High.ToString();
                 env["Monitoring__SlowQueryCriticalThreshold"] = Critical.ToString();
-                env["Monitoring__LockWaitersHigh"] = "4";
-                env["Monitoring__LockWaitersCritical"] = "6";
+                env["Monitoring__LockWaitersHigh"] = WaitersHigh.ToString(CultureInfo.InvariantCulture);
+                env["Monitoring__LockWaitersCritical"] = WaitersCritical.ToString(CultureInfo.InvariantCulture);
             }));
         }
     }

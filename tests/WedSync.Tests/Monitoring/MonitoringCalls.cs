@@ -57,7 +57,8 @@ public static class MonitoringCalls
     {
         var connection = fixture.OpenDatabase();
         var pid = connection.ProcessID;
-        var command = new NpgsqlCommand(sql, connection);
+        // No client-side timeout: an incident's queued statement waits as long as the incident lasts.
+        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         var running = Task.Run(async () =>
         {
             await using (command)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WedSync.Api.Features.Monitoring.Sampler;
+using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.History;
 
@@ -59,19 +60,20 @@ public sealed class GaugeHistory(NpgsqlDataSource dataSource, IOptions<HistoryOp
     }
 
     /// <summary>The stored samples after <paramref name="since"/>, oldest first. Read as the API's login, after the caller's platform-admin check.</summary>
-    public static async Task<IReadOnlyList<GaugeSample>> ReadAsync(NpgsqlDataSource dataSource, DateTimeOffset since, CancellationToken ct)
+    public static Task<IReadOnlyList<GaugeSample>> ReadAsync(MonitoringDatabase monitoring, DateTimeOffset since, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(ReadSql);
-        command.Parameters.AddWithValue("since", since);
-        var samples = new List<GaugeSample>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var command = new NpgsqlBatchCommand(ReadSql) { Parameters = { new NpgsqlParameter("since", since) } };
+        return monitoring.ReadAsync([command], async reader =>
         {
-            samples.Add(new GaugeSample(reader.GetFieldValue<DateTimeOffset>(0), new MonitoringSnapshot(
-                reader.GetInt32(1), reader.GetDouble(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5),
-                reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8))));
-        }
+            var samples = new List<GaugeSample>();
+            while (await reader.ReadAsync(ct))
+            {
+                samples.Add(new GaugeSample(reader.GetFieldValue<DateTimeOffset>(0), new MonitoringSnapshot(
+                    reader.GetInt32(1), reader.GetDouble(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5),
+                    reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8))));
+            }
 
-        return samples;
+            return (IReadOnlyList<GaugeSample>)samples;
+        }, ct);
     }
 }

@@ -11,7 +11,7 @@ namespace WedSync.Api.Features.Monitoring.QueryHistory;
 /// the stored statements (Monitoring:QueryHistoryTopStatements per interval). Read as the API's own
 /// login after the platform-admin check, like every monitoring read of platform data.
 /// </summary>
-public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : MonitoringEndpoint<Request, Response>
+public sealed class Endpoint(MonitoringDatabase monitoring, TimeProvider time) : MonitoringEndpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -31,7 +31,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
     {
         var to = req.To ?? time.GetUtcNow();
         var from = req.From ?? to.AddDays(-1);
-        var (known, query, points) = await QueryHistorySeries.ReadAsync(dataSource, req.QueryId, from, to, ct);
+        var (known, query, points) = await QueryHistorySeries.ReadAsync(monitoring, req.QueryId, from, to, ct);
         if (!known && points.Count == 0)
         {
             await Send.ProblemAsync(StatusCodes.Status404NotFound, $"No query history was stored for query id {req.QueryId}.");

@@ -1,4 +1,5 @@
 using Npgsql;
+using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.QueryHistory;
 
@@ -14,23 +15,26 @@ public static class QueryHistorySeries
         FROM monitoring_history.query_history h
         LEFT JOIN monitoring_history.query_captures c ON c.captured_at = h.captured_at
         WHERE h.queryid = @id AND h.captured_at > @from AND h.captured_at <= @to
-        ORDER BY h.captured_at;
-        SELECT query FROM monitoring_history.query_texts WHERE queryid = @id
+        ORDER BY h.captured_at
         """;
+
+    private const string TextSql = "SELECT query FROM monitoring_history.query_texts WHERE queryid = @id";
 
     /// <summary>Points in (from, to], oldest first; known is false when nothing was ever stored for the id.</summary>
     public static async Task<(bool Known, string? Query, IReadOnlyList<QueryHistoryPoint> Points)> ReadAsync(
-        NpgsqlDataSource dataSource, long queryId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+        MonitoringDatabase monitoring, long queryId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(SeriesSql);
-        command.Parameters.AddWithValue("id", queryId);
-        command.Parameters.AddWithValue("from", from);
-        command.Parameters.AddWithValue("to", to);
-        var points = new List<QueryHistoryPoint>();
-        string? query = null;
-        var known = false;
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        var series = new NpgsqlBatchCommand(SeriesSql);
+        series.Parameters.AddWithValue("id", queryId);
+        series.Parameters.AddWithValue("from", from);
+        series.Parameters.AddWithValue("to", to);
+        var text = new NpgsqlBatchCommand(TextSql);
+        text.Parameters.AddWithValue("id", queryId);
+        return await monitoring.ReadAsync([series, text], async reader =>
         {
+            var points = new List<QueryHistoryPoint>();
+            string? query = null;
+            var known = false;
             while (await reader.ReadAsync(ct))
             {
                 points.Add(new QueryHistoryPoint(
@@ -48,8 +52,8 @@ public static class QueryHistorySeries
                 known = true;
                 query = reader.GetString(0);
             }
-        }
 
-        return (known || points.Count > 0, query, points);
+            return (known || points.Count > 0, query, (IReadOnlyList<QueryHistoryPoint>)points);
+        }, ct);
     }
 }

@@ -13,7 +13,7 @@ namespace WedSync.Api.Features.Monitoring.QueryStats;
 /// role need not be granted the extension's schema. 501 only when the extension is not installed in
 /// this database or not preloaded on the server.
 /// </summary>
-public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : MonitoringEndpoint<Request, Response>
+public sealed class Endpoint(MonitoringDatabase monitoring, TimeProvider time) : MonitoringEndpoint<Request, Response>
 {
     public override void Configure()
     {
@@ -37,13 +37,21 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
         {
             var to = req.To ?? time.GetUtcNow();
             var from = req.From ?? to.AddDays(-1);
-            var ranked = await WindowRanking.ReadAsync(dataSource, from, to, req.OrderBy, req.Top, ct);
-            var deallocationsInWindow = await WindowRanking.DeallocationsAsync(dataSource, from, to, ct);
+            var ranked = await WindowRanking.ReadAsync(monitoring, from, to, req.OrderBy, req.Top, ct);
+            var deallocationsInWindow = await WindowRanking.DeallocationsAsync(monitoring, from, to, ct);
             await Send.OkAsync(new Response(ranked, req.OrderBy, null, from, to, deallocationsInWindow), ct);
             return;
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // The monitoring pool, bounded like every monitoring read: a full request pool or a slow view must not hold it.
+        var (connection, transaction) = await monitoring.BeginAsync(ct);
+        await using var _ = connection;
+        await using var __ = transaction;
+        await using (var bounds = new NpgsqlBatch(connection, transaction) { BatchCommands = { monitoring.BoundsCommand() } })
+        {
+            await bounds.ExecuteNonQueryAsync(ct);
+        }
+
         var source = await StatementStatsSource.FindAsync(connection, ct);
         if (source is null)
         {
@@ -56,7 +64,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, TimeProvider time) : M
         long? deallocations = null;
         try
         {
-            await using var command = new NpgsqlCommand(source.StatsSql(req.OrderBy), connection);
+            await using var command = new NpgsqlCommand(source.StatsSql(req.OrderBy), connection, transaction);
             command.Parameters.AddWithValue("top", req.Top);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))

@@ -1,4 +1,5 @@
 using Npgsql;
+using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.QueryStats;
 
@@ -10,7 +11,7 @@ namespace WedSync.Api.Features.Monitoring.QueryStats;
 public static class WindowRanking
 {
     public static async Task<IReadOnlyList<QueryStat>> ReadAsync(
-        NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to, string orderBy, int top, CancellationToken ct)
+        MonitoringDatabase monitoring, DateTimeOffset from, DateTimeOffset to, string orderBy, int top, CancellationToken ct)
     {
         // The order column is one of three fixed expressions, never request text.
         var order = orderBy switch
@@ -19,7 +20,7 @@ public static class WindowRanking
             "calls" => "3",
             _ => "4",
         };
-        await using var command = dataSource.CreateCommand($"""
+        var command = new NpgsqlBatchCommand($"""
             SELECT h.queryid, t.query, sum(h.calls)::bigint, sum(h.total_time_ms),
                    coalesce(sum(h.total_time_ms) / nullif(sum(h.calls), 0), 0),
                    sum(h.rows)::bigint, sum(h.shared_blks_hit)::bigint, sum(h.shared_blks_read)::bigint, bool_or(h.reset)
@@ -33,29 +34,31 @@ public static class WindowRanking
         command.Parameters.AddWithValue("from", from);
         command.Parameters.AddWithValue("to", to);
         command.Parameters.AddWithValue("top", top);
-        var items = new List<QueryStat>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        return await monitoring.ReadAsync([command], async reader =>
         {
-            items.Add(new QueryStat(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2),
-                reader.GetDouble(3), reader.GetDouble(4), null, reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetBoolean(8)));
-        }
+            var items = new List<QueryStat>();
+            while (await reader.ReadAsync(ct))
+            {
+                items.Add(new QueryStat(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2),
+                    reader.GetDouble(3), reader.GetDouble(4), null, reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetBoolean(8)));
+            }
 
-        return items;
+            return (IReadOnlyList<QueryStat>)items;
+        }, ct);
     }
 
     /// <summary>
     /// Eviction rounds of pg_stat_statements during the captures of (from, to]: above 0, statements that
     /// were evicted and came back count short in this window. Null when no capture there knew.
     /// </summary>
-    public static async Task<long?> DeallocationsAsync(NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public static async Task<long?> DeallocationsAsync(MonitoringDatabase monitoring, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("""
+        var command = new NpgsqlBatchCommand("""
             SELECT sum(deallocations)::bigint FROM monitoring_history.query_captures
             WHERE captured_at > @from AND captured_at <= @to
             """);
         command.Parameters.AddWithValue("from", from);
         command.Parameters.AddWithValue("to", to);
-        return await command.ExecuteScalarAsync(ct) is long rounds ? rounds : null;
+        return await monitoring.ReadAsync([command], async reader => await reader.ReadAsync(ct) && !reader.IsDBNull(0) ? reader.GetInt64(0) : (long?)null, ct);
     }
 }

@@ -8,7 +8,7 @@ namespace WedSync.Api.Features.Monitoring.Sampler;
 /// Keeps monitoring_events in step with the sampled conditions: an event is recorded when a condition
 /// appears (ON CONFLICT on the open-condition index, so two reads or two instances never double it),
 /// raised in place while the condition worsens (severity, raised_at, severity_history; the raise trigger
-/// enqueues the alerts the new severity newly matches), and resolved when it is gone. Severity never
+/// enqueues an alert to every subscription the new severity matches), and resolved when it is gone. Severity never
 /// drops while the condition lasts: the event says how bad it got. Runs as the API's login in one transaction.
 /// </summary>
 public sealed class ConditionEvents(NpgsqlDataSource dataSource, ILogger<ConditionEvents> logger)

@@ -76,19 +76,35 @@ public sealed class MonitoringDatabase : IAsyncDisposable
     }
 
     /// <summary>Runs one statement in a bounded transaction and returns its scalar.</summary>
-    public async Task<object?> ScalarAsync(string sql, CancellationToken ct)
+    public Task<object?> ScalarAsync(string sql, CancellationToken ct) =>
+        ReadAsync([new NpgsqlBatchCommand(sql)], async reader => await reader.ReadAsync(ct) ? reader.GetValue(0) : null, ct);
+
+    /// <summary>
+    /// Runs a read in a bounded transaction of the monitoring pool, in one round trip: the bounds go first
+    /// in the batch, and <paramref name="read"/> starts at the first result of <paramref name="commands"/>.
+    /// A lock or time bound hit surfaces as an exception <see cref="IsUnavailable"/> recognises.
+    /// </summary>
+    public async Task<T> ReadAsync<T>(IEnumerable<NpgsqlBatchCommand> commands, Func<NpgsqlDataReader, Task<T>> read, CancellationToken ct)
     {
         var (connection, transaction) = await BeginAsync(ct);
         await using (connection)
         await using (transaction)
         {
-            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { BoundsCommand(), new NpgsqlBatchCommand(sql) } };
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct);
-            var value = await reader.ReadAsync(ct) ? reader.GetValue(0) : null;
-            await reader.DisposeAsync();
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { BoundsCommand() } };
+            foreach (var command in commands)
+            {
+                batch.BatchCommands.Add(command);
+            }
+
+            T result;
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                await reader.NextResultAsync(ct);
+                result = await read(reader);
+            }
+
             await transaction.CommitAsync(ct);
-            return value;
+            return result;
         }
     }
 

@@ -1,12 +1,11 @@
 using FastEndpoints;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.WaitEvents;
 
 /// <summary>Database time in a window by vendor organization, wait event, query or login, from the stored wait samples.</summary>
-public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<WaitSamplingOptions> options, TimeProvider time) : MonitoringEndpoint<Request, Response>
+public sealed class Endpoint(MonitoringDatabase monitoring, IOptions<WaitSamplingOptions> options, TimeProvider time) : MonitoringEndpoint<Request, Response>
 {
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(1);
 
@@ -21,7 +20,8 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<WaitSamplingO
                 + "for Monitoring:WaitHistoryRetention. A wait of CPU means active and waiting on nothing. Time is a vendor organization's "
                 + "only for API requests (tagged application_name); other logins, background workers and other databases have organizationId null. "
                 + "from/to are ISO 8601, the window is [from, to) on bucket starts, at most 31 days; by default the last hour.";
-            s.Responses[StatusCodes.Status200OK] = "The window's total and its largest groups.";
+            s.Responses[StatusCodes.Status200OK] = "The window's total and its largest groups; partial (unavailable names what) when a part could not be read "
+                + "within the monitoring bounds, e.g. organization names while organizations is locked.";
         });
     }
 
@@ -29,7 +29,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<WaitSamplingO
     {
         var to = req.To ?? time.GetUtcNow();
         var from = req.From ?? to - DefaultWindow;
-        var (total, groups) = await WaitEventsData.ReadAsync(dataSource, from, to, req.GroupBy, req.OrganizationId, req.Limit, ct);
-        await Send.OkAsync(new Response(from, to, req.GroupBy, options.Value.WaitSampleInterval.TotalSeconds, total, groups), ct);
+        var (total, groups, unavailable) = await WaitEventsData.ReadAsync(monitoring, from, to, req.GroupBy, req.OrganizationId, req.Limit, ct);
+        await Send.OkAsync(new Response(from, to, req.GroupBy, options.Value.WaitSampleInterval.TotalSeconds, total, groups, unavailable.Count > 0, unavailable), ct);
     }
 }

@@ -41,6 +41,9 @@ public sealed class Validator : Validator<Request>
 /// <summary>
 /// Database time in [from, to): each sample of an active backend counts one sample interval (1 s by
 /// default). totalSeconds is all database time in the window; groups are the largest by seconds.
+/// <see cref="Partial"/> is true when a part could not be read within the monitoring bounds (a locked
+/// table, say): <see cref="Unavailable"/> names it ("organizationNames": groups carry ids only;
+/// "waitSamples": no groups).
 /// </summary>
 public sealed record Response(
     DateTimeOffset From,
@@ -48,4 +51,6 @@ public sealed record Response(
     string GroupBy,
     double SampleIntervalSeconds,
     double TotalSeconds,
-    IReadOnlyList<WaitEventGroup> Groups);
+    IReadOnlyList<WaitEventGroup> Groups,
+    bool Partial,
+    IReadOnlyList<string> Unavailable);

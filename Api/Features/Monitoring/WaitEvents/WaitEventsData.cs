@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.WaitEvents;
 
@@ -40,11 +41,20 @@ public static class WaitEventsData
         )
         """;
 
+    // Names are read apart (NamesSql): a lock on organizations, the table a bad day most often locks, must
+    // not hide whose time it was, only what they are called.
     private const string ByOrganizationSql = Window + """
-        SELECT w.organization_id, o.name, NULL::text, NULL::text, NULL::bigint, NULL::text, NULL::text, sum(w.db_seconds) AS seconds, sum(w.samples)
-        FROM w LEFT JOIN public.organizations o ON o.id = w.organization_id
-        GROUP BY w.organization_id, o.name ORDER BY seconds DESC LIMIT @limit
+        SELECT w.organization_id, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::text, NULL::text, sum(w.db_seconds) AS seconds, sum(w.samples)
+        FROM w GROUP BY w.organization_id ORDER BY seconds DESC LIMIT @limit
         """;
+
+    private const string NamesSql = "SELECT id, name FROM public.organizations WHERE id = ANY(@ids)";
+
+    /// <summary>Named in <see cref="Response.Unavailable"/> when organizations could not be read within the bounds.</summary>
+    public const string NamesSection = "organizationNames";
+
+    /// <summary>Named in <see cref="Response.Unavailable"/> when the samples could not be read within the bounds.</summary>
+    public const string SamplesSection = "waitSamples";
 
     private const string ByWaitEventSql = Window + """
         SELECT NULL::uuid, NULL::text, w.wait_event_type, w.wait_event, NULL::bigint, NULL::text, NULL::text, sum(w.db_seconds) AS seconds, sum(w.samples)
@@ -69,9 +79,58 @@ public static class WaitEventsData
         GROUP BY 1, 2 ORDER BY 1, 2
         """;
 
-    /// <summary>All database time in [from, to), and the largest groups of it (optionally of one organization only).</summary>
-    public static async Task<(double TotalSeconds, IReadOnlyList<WaitEventGroup> Groups)> ReadAsync(
-        NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to, string groupBy, Guid? organizationId, int limit, CancellationToken ct)
+    /// <summary>
+    /// All database time in [from, to), and the largest groups of it (optionally of one organization only),
+    /// each read within the monitoring bounds; what could not be read is named in <c>Unavailable</c>.
+    /// </summary>
+    public static async Task<(double TotalSeconds, IReadOnlyList<WaitEventGroup> Groups, IReadOnlyList<string> Unavailable)> ReadAsync(
+        MonitoringDatabase monitoring, DateTimeOffset from, DateTimeOffset to, string groupBy, Guid? organizationId, int limit, CancellationToken ct)
+    {
+        double total;
+        IReadOnlyList<WaitEventGroup> groups;
+        try
+        {
+            (total, groups) = await ReadGroupsAsync(monitoring, from, to, groupBy, organizationId, limit, ct);
+        }
+        catch (Exception exception) when (MonitoringDatabase.IsUnavailable(exception))
+        {
+            return (0, [], [SamplesSection]);
+        }
+
+        var ids = groups.Where(g => g.OrganizationId is not null).Select(g => g.OrganizationId!.Value).ToArray();
+        if (ids.Length == 0)
+        {
+            return (total, groups, []);
+        }
+
+        try
+        {
+            var names = await NamesAsync(monitoring, ids, ct);
+            return (total, groups.Select(g => g.OrganizationId is { } id ? g with { OrganizationName = names.GetValueOrDefault(id) } : g).ToList(), []);
+        }
+        catch (Exception exception) when (MonitoringDatabase.IsUnavailable(exception))
+        {
+            return (total, groups, [NamesSection]);
+        }
+    }
+
+    private static Task<Dictionary<Guid, string>> NamesAsync(MonitoringDatabase monitoring, Guid[] ids, CancellationToken ct)
+    {
+        var command = new NpgsqlBatchCommand(NamesSql) { Parameters = { new NpgsqlParameter("ids", ids) } };
+        return monitoring.ReadAsync([command], async reader =>
+        {
+            var names = new Dictionary<Guid, string>();
+            while (await reader.ReadAsync(ct))
+            {
+                names[reader.GetGuid(0)] = reader.GetString(1);
+            }
+
+            return names;
+        }, ct);
+    }
+
+    private static async Task<(double TotalSeconds, IReadOnlyList<WaitEventGroup> Groups)> ReadGroupsAsync(
+        MonitoringDatabase monitoring, DateTimeOffset from, DateTimeOffset to, string groupBy, Guid? organizationId, int limit, CancellationToken ct)
     {
         var sql = groupBy switch
         {
@@ -80,13 +139,14 @@ public static class WaitEventsData
             "role" => ByRoleSql,
             _ => ByOrganizationSql,
         };
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(Command(TotalSql, from, to));
         var groups = Command(sql, from, to);
         groups.Parameters.Add(new NpgsqlParameter("organization", NpgsqlDbType.Uuid) { Value = (object?)organizationId ?? DBNull.Value });
         groups.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
-        batch.BatchCommands.Add(groups);
-        await using var reader = await batch.ExecuteReaderAsync(ct);
+        return await monitoring.ReadAsync([Command(TotalSql, from, to), groups], reader => ReadGroupRowsAsync(reader, ct), ct);
+    }
+
+    private static async Task<(double TotalSeconds, IReadOnlyList<WaitEventGroup> Groups)> ReadGroupRowsAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
         await reader.ReadAsync(ct);
         var total = reader.GetDouble(0);
         await reader.NextResultAsync(ct);
@@ -107,25 +167,25 @@ public static class WaitEventsData
                 reader.GetInt64(8)));
         }
 
-        return (Math.Round(total, 3), rows);
+        return (Math.Round(total, 3), (IReadOnlyList<WaitEventGroup>)rows);
     }
 
     /// <summary>Database time per wait event type in steps of <paramref name="step"/> from <paramref name="from"/>, for the console's chart.</summary>
-    public static async Task<IReadOnlyList<WaitTypePoint>> SeriesAsync(
-        NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken ct)
+    public static Task<IReadOnlyList<WaitTypePoint>> SeriesAsync(
+        MonitoringDatabase monitoring, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(SeriesSql);
-        command.Parameters.AddWithValue("from", from);
-        command.Parameters.AddWithValue("to", to);
+        var command = Command(SeriesSql, from, to);
         command.Parameters.AddWithValue("step", step);
-        var points = new List<WaitTypePoint>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        return monitoring.ReadAsync([command], async reader =>
         {
-            points.Add(new WaitTypePoint(reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetDouble(2)));
-        }
+            var points = new List<WaitTypePoint>();
+            while (await reader.ReadAsync(ct))
+            {
+                points.Add(new WaitTypePoint(reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetDouble(2)));
+            }
 
-        return points;
+            return (IReadOnlyList<WaitTypePoint>)points;
+        }, ct);
     }
 
     private static NpgsqlBatchCommand Command(string sql, DateTimeOffset from, DateTimeOffset to) =>

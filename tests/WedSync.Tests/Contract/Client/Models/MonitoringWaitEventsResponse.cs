@@ -30,12 +30,22 @@ namespace WedSync.Tests.Contract.Client.Models
 #else
         public List<global::WedSync.Tests.Contract.Client.Models.MonitoringWaitEventsWaitEventGroup> Groups { get; set; }
 #endif
+        /// <summary>The partial property</summary>
+        public bool? Partial { get; set; }
         /// <summary>The sampleIntervalSeconds property</summary>
         public double? SampleIntervalSeconds { get; set; }
         /// <summary>The to property</summary>
         public DateTimeOffset? To { get; set; }
         /// <summary>The totalSeconds property</summary>
         public double? TotalSeconds { get; set; }
+        /// <summary>The unavailable property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Unavailable { get; set; }
+#nullable restore
+#else
+        public List<string> Unavailable { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -57,9 +67,11 @@ namespace WedSync.Tests.Contract.Client.Models
                 { "from", n => { From = n.GetDateTimeOffsetValue(); } },
                 { "groupBy", n => { GroupBy = n.GetStringValue(); } },
                 { "groups", n => { Groups = n.GetCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringWaitEventsWaitEventGroup>(global::WedSync.Tests.Contract.Client.Models.MonitoringWaitEventsWaitEventGroup.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "partial", n => { Partial = n.GetBoolValue(); } },
                 { "sampleIntervalSeconds", n => { SampleIntervalSeconds = n.GetDoubleValue(); } },
                 { "to", n => { To = n.GetDateTimeOffsetValue(); } },
                 { "totalSeconds", n => { TotalSeconds = n.GetDoubleValue(); } },
+                { "unavailable", n => { Unavailable = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -72,9 +84,11 @@ namespace WedSync.Tests.Contract.Client.Models
             writer.WriteDateTimeOffsetValue("from", From);
             writer.WriteStringValue("groupBy", GroupBy);
             writer.WriteCollectionOfObjectValues<global::WedSync.Tests.Contract.Client.Models.MonitoringWaitEventsWaitEventGroup>("groups", Groups);
+            writer.WriteBoolValue("partial", Partial);
             writer.WriteDoubleValue("sampleIntervalSeconds", SampleIntervalSeconds);
             writer.WriteDateTimeOffsetValue("to", To);
             writer.WriteDoubleValue("totalSeconds", TotalSeconds);
+            writer.WriteCollectionOfPrimitiveValues<string>("unavailable", Unavailable);
         }
     }
 }
