@@ -55,7 +55,9 @@ public static class Extensions
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
                 .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                .AddNpgsql()
+                // Before the exporters (added below): what leaves the process is already redacted.
+                .AddProcessor(new OutgoingUrlRedaction()));
 
         builder.AddOpenTelemetryExporters();
         return builder;

@@ -23,7 +23,7 @@ public sealed class IncidentWatch : IAsyncDisposable
 
     private readonly NpgsqlConnection connection;
     private readonly CancellationTokenSource stop = new();
-    private readonly Dictionary<int, (DateTimeOffset WaitStart, HashSet<int> Blockers)> waiters = [];
+    private readonly List<(DateTimeOffset At, List<(DateTimeOffset WaitStart, int[] Blockers)> Waiters)> snapshots = [];
     private readonly List<(DateTimeOffset At, int Connections, int Max)> connections = [];
     private Task? loop;
 
@@ -40,9 +40,22 @@ public sealed class IncidentWatch : IAsyncDisposable
         }
     }
 
-    /// <summary>When the n-th session (1-based) began waiting behind <paramref name="blocker"/> (pid 0: a prepared transaction).</summary>
-    public DateTimeOffset? NthWaitStart(int blocker, int n) =>
-        waiters.Values.Where(w => w.Blockers.Contains(blocker)).Select(w => w.WaitStart).Order().Skip(n - 1).Cast<DateTimeOffset?>().FirstOrDefault();
+    /// <summary>
+    /// When <paramref name="n"/> sessions first waited behind <paramref name="blocker"/> at once (pid 0: a
+    /// prepared transaction): in the first snapshot that saw n, the n-th of them to begin waiting.
+    /// </summary>
+    public DateTimeOffset? WaitersReached(int blocker, int n) => snapshots
+        .Select(s => s.Waiters.Where(w => w.Blockers.Contains(blocker)).Select(w => w.WaitStart).Order().ToList())
+        .Where(starts => starts.Count >= n)
+        .Select(starts => (DateTimeOffset?)starts[n - 1])
+        .FirstOrDefault();
+
+    /// <summary>When a wait behind <paramref name="blocker"/> first lasted <paramref name="length"/> (seen still waiting past it).</summary>
+    public DateTimeOffset? WaitLasted(int blocker, TimeSpan length) => snapshots
+        .SelectMany(s => s.Waiters.Where(w => w.Blockers.Contains(blocker) && s.At >= w.WaitStart + length).Select(w => w.WaitStart + length))
+        .Order()
+        .Cast<DateTimeOffset?>()
+        .FirstOrDefault();
 
     /// <summary>When client connections first reached <paramref name="percent"/> % of max_connections.</summary>
     public DateTimeOffset? ConnectionsReached(double percent) =>
@@ -65,20 +78,9 @@ public sealed class IncidentWatch : IAsyncDisposable
                 var at = new DateTimeOffset(reader.GetFieldValue<DateTime>(0));
                 connections.Add((at, reader.GetInt32(1), reader.GetInt32(2)));
                 using var json = JsonDocument.Parse(reader.GetString(3));
-                foreach (var waiter in json.RootElement.EnumerateArray())
-                {
-                    var pid = waiter.GetProperty("pid").GetInt32();
-                    var start = waiter.GetProperty("waitstart").GetDateTimeOffset();
-                    var blockers = waiter.GetProperty("blockers").EnumerateArray().Select(b => b.GetInt32());
-                    if (waiters.TryGetValue(pid, out var known) && known.WaitStart == start)
-                    {
-                        known.Blockers.UnionWith(blockers);
-                    }
-                    else
-                    {
-                        waiters[pid] = (start, [.. blockers]);
-                    }
-                }
+                snapshots.Add((at, [.. json.RootElement.EnumerateArray().Select(w => (
+                    w.GetProperty("waitstart").GetDateTimeOffset(),
+                    w.GetProperty("blockers").EnumerateArray().Select(b => b.GetInt32()).ToArray()))]));
             }
 
             try

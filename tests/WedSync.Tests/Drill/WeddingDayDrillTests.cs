@@ -283,11 +283,11 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
                 return at - (TimeSpan.FromMilliseconds(data.GetProperty("idleMs").GetDouble()) - rung);
             case "lock_wait:":
                 var blocker = data.GetProperty("blockerPid").GetInt32();
-                var byTime = watcher.NthWaitStart(blocker, 1) + rung;
+                var byTime = watcher.WaitLasted(blocker, rung);
                 var byCount = severity switch
                 {
-                    "high" => watcher.NthWaitStart(blocker, WaitersHigh),
-                    "critical" => watcher.NthWaitStart(blocker, WaitersCritical),
+                    "high" => watcher.WaitersReached(blocker, WaitersHigh),
+                    "critical" => watcher.WaitersReached(blocker, WaitersCritical),
                     _ => null,
                 };
                 return byTime is null ? byCount : byCount is null ? byTime : byTime < byCount ? byTime : byCount;

@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using WedSync.Api.Platform.Database;
 using WedSync.Api.Features.Monitoring.Sampler;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Tests.Infrastructure;
@@ -21,8 +23,10 @@ public sealed class MonitoringGaugesTests(AppHostFixture fixture)
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var gauges = new MonitoringGauges(services.GetRequiredService<IMeterFactory>());
-        await using var dataSource = NpgsqlDataSource.Create(fixture.DatabaseConnectionString);
-        var reader = new MonitoringSampleReader(dataSource);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new($"ConnectionStrings:{DatabaseSetup.ConnectionName}", fixture.DatabaseConnectionString)]).Build();
+        await using var monitoring = new MonitoringDatabase(configuration, Options.Create(new MonitoringReadOptions()));
+        var reader = new MonitoringSampleReader(monitoring);
 
         var reported = new Dictionary<string, double>();
         using var listener = new MeterListener();

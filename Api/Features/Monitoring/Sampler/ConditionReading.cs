@@ -21,18 +21,22 @@ public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<Monit
     public static readonly string[] Scopes = ["slow_query:", "lock_wait:", "connections:", "idle_in_transaction:"];
 
     // Running statements, and transactions left idle (which keep their locks and snapshot while nothing runs).
-    private const string StatementsSql = """
+    // The API's own bounded monitoring reads are left out here and as waiters: they give up within
+    // Monitoring:ReadLockTimeout, and counting them would raise an incident by the act of watching it.
+    // Only under the API's own login: another client naming itself so still counts (no hiding by name).
+    private const string StatementsSql = $"""
         SELECT a.pid, a.query_start, a.query_id, extract(epoch FROM clock_timestamp() - a.query_start)::float8,
                a.state LIKE 'idle in transaction%', a.xact_start, extract(epoch FROM clock_timestamp() - a.state_change)::float8
         FROM pg_stat_activity a
         WHERE a.backend_type = 'client backend'
           AND a.pid <> pg_backend_pid()
+          AND NOT (a.application_name = '{MonitoringDatabase.ApplicationName}' AND a.usename = session_user)
           AND ((a.state IN ('active', 'fastpath function call') AND a.query_start IS NOT NULL)
                OR (a.state LIKE 'idle in transaction%' AND a.xact_start IS NOT NULL AND a.state_change IS NOT NULL))
         """;
 
     // pg_blocking_pids and pg_locks run for waiting sessions only; a prepared transaction blocks as pid 0.
-    private const string BlockersSql = """
+    private const string BlockersSql = $"""
         SELECT b.pid, bx.xact_start, count(DISTINCT w.pid)::int,
                coalesce(max(extract(epoch FROM clock_timestamp() - l.waitstart)), 0)::float8
         FROM pg_stat_activity w
@@ -40,6 +44,7 @@ public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<Monit
         LEFT JOIN pg_stat_activity bx ON bx.pid = b.pid AND b.pid <> 0
         LEFT JOIN LATERAL (SELECT min(k.waitstart) AS waitstart FROM pg_locks k WHERE k.pid = w.pid AND NOT k.granted) l ON true
         WHERE w.wait_event_type = 'Lock' AND w.pid <> pg_backend_pid()
+          AND NOT (w.application_name = '{MonitoringDatabase.ApplicationName}' AND w.usename = session_user)
         GROUP BY b.pid, bx.xact_start
         """;
 

@@ -184,6 +184,70 @@ public sealed class ConditionEventTests(AppHostFixture fixture, ITestOutputHelpe
     }
 
     /// <summary>
+    /// Watching must not make the incident worse: the API's own bounded monitoring reads (its login, tagged
+    /// wedsync-monitoring) that wait on a lock for their 250 ms are not waiters of it, or every refresh of
+    /// the console during a table lock would raise the lock's severity. Another login using the same name
+    /// still counts: nobody hides from the detector by naming itself.
+    /// </summary>
+    [Fact]
+    public async Task The_APIs_own_monitoring_reads_are_not_counted_as_lock_waiters_but_a_client_borrowing_their_name_is()
+    {
+        await using var database = await AlertsDatabase.CreateAsync(fixture);
+        var impostor = $"impostor_{Guid.NewGuid():N}"[..20];
+        await using (var setup = new NpgsqlConnection(database.ConnectionString))
+        {
+            await setup.OpenAsync();
+            await using var create = new NpgsqlCommand($"""
+                CREATE TABLE drill_locked (id int);
+                CREATE ROLE {impostor} LOGIN PASSWORD 'impostor';
+                GRANT SELECT ON drill_locked TO {impostor};
+                """, setup);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            await using var blocker = new NpgsqlConnection(database.ConnectionString);
+            await blocker.OpenAsync();
+            await using var transaction = await blocker.BeginTransactionAsync();
+            await using (var take = new NpgsqlCommand("LOCK TABLE drill_locked IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+            {
+                await take.ExecuteNonQueryAsync();
+            }
+
+            var ours = new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = MonitoringDatabase.ApplicationName, Pooling = false };
+            var theirs = new NpgsqlConnectionStringBuilder(ours.ConnectionString) { Username = impostor, Password = "impostor" };
+            var settings = new MonitoringOptions { SlowQueryEventThreshold = TimeSpan.FromMilliseconds(200), LockWaitersHigh = 2, LockWaitersCritical = 3 };
+            await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+            var reading = new ConditionReading(dataSource, Options.Create(settings));
+
+            var (own, _, ownRunning) = await StartWaiterAsync(database, ours.ConnectionString);
+            await Task.Delay(TimeSpan.FromMilliseconds(400));
+            var onlyOurs = await reading.ReadAsync(CancellationToken.None);
+            Assert.DoesNotContain(onlyOurs.Conditions, c => c.Key.StartsWith($"lock_wait:blocker:{blocker.ProcessID}:", StringComparison.Ordinal));
+
+            var (borrowed, _, borrowedRunning) = await StartWaiterAsync(database, theirs.ConnectionString);
+            await Task.Delay(TimeSpan.FromMilliseconds(400));
+            var withImpostor = await reading.ReadAsync(CancellationToken.None);
+            var wait = Assert.Single(withImpostor.Conditions, c => c.Key.StartsWith($"lock_wait:blocker:{blocker.ProcessID}:", StringComparison.Ordinal));
+            Assert.Equal(1, JsonDocument.Parse(wait.DataJson).RootElement.GetProperty("waiters").GetInt32());
+
+            await transaction.RollbackAsync();
+            await Task.WhenAll(ownRunning, borrowedRunning);
+            await own.DisposeAsync();
+            await borrowed.DisposeAsync();
+        }
+        finally
+        {
+            await database.ScalarAsync<long>($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '{impostor}'");
+            await using var cleanup = new NpgsqlConnection(database.ConnectionString);
+            await cleanup.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP OWNED BY {impostor}; DROP ROLE {impostor}", cleanup);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>
     /// The detector's price, in CPU time (not wall time, which a loaded machine stretches): one read,
     /// client (this process, Npgsql included) plus server (the backend's utime + stime), must cost under
     /// 10 ms, i.e. under 1 % of a core at the default 1 s interval. Measured on a calm database, as most days are.
@@ -231,9 +295,9 @@ public sealed class ConditionEventTests(AppHostFixture fixture, ITestOutputHelpe
     private static List<ReceivedWebhook> Mine(WebhookReceiver receiver, params Guid[] ids) =>
         [.. receiver.Received.Where(w => ids.Contains(AlertCalls.EventIdOf(w)))];
 
-    private static async Task<(NpgsqlConnection, int, Task)> StartWaiterAsync(AlertsDatabase database)
+    private static async Task<(NpgsqlConnection, int, Task)> StartWaiterAsync(AlertsDatabase database, string? connectionString = null)
     {
-        var connection = new NpgsqlConnection(database.ConnectionString);
+        var connection = new NpgsqlConnection(connectionString ?? database.ConnectionString);
         await connection.OpenAsync();
         var pid = connection.ProcessID;
         var running = Task.Run(async () =>

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+
+namespace WedSync.Tests.Monitoring.Alerts;
+
+/// <summary>
+/// Issue 22, kind 7, in traces: a Slack or webhook URL carries its secret in the path, and the HttpClient
+/// span's url.full reached the dashboard with it. A real request through HttpClient, traced by the same
+/// instrumentation and processor the services use, leaves a span with scheme, host and port only.
+/// </summary>
+public sealed class OutgoingUrlRedactionTests
+{
+    [Fact]
+    public async Task A_webhook_request_span_keeps_the_host_and_drops_the_secret_path_and_query()
+    {
+        var spans = new List<Activity>();
+        string authority;
+        using (var tracing = Sdk.CreateTracerProviderBuilder()
+            .AddHttpClientInstrumentation()
+            .AddProcessor(new OutgoingUrlRedaction())
+            .AddProcessor(new Capture(spans))
+            .Build())
+        {
+            await using var receiver = new WebhookReceiver().Start();
+            authority = new Uri(receiver.Url).GetLeftPart(UriPartial.Authority);
+            using var client = new HttpClient();
+            var secretUrl = receiver.Url + "services/T0SECRET/B0SECRET/xoxb-S3cretToken?token=S3cretQuery";
+            using var response = await client.PostAsync(secretUrl, new StringContent("{}"));
+            Assert.True(response.IsSuccessStatusCode, response.StatusCode.ToString());
+            tracing.ForceFlush();
+        }
+
+        var span = Assert.Single(spans, s => s.Kind == ActivityKind.Client);
+        var tags = span.TagObjects.Where(t => t.Value is string).ToDictionary(t => t.Key, t => (string)t.Value!);
+        Assert.True(tags.ContainsKey("url.full"), string.Join(", ", tags.Keys));
+        Assert.Equal(authority + OutgoingUrlRedaction.Redacted, tags["url.full"]);
+        Assert.DoesNotContain(tags, t => t.Value.Contains("S3cret", StringComparison.Ordinal) || t.Value.Contains("SECRET", StringComparison.Ordinal));
+        Assert.DoesNotContain("S3cret", span.DisplayName, StringComparison.Ordinal);
+    }
+
+    private sealed class Capture(List<Activity> spans) : BaseProcessor<Activity>
+    {
+        public override void OnEnd(Activity data)
+        {
+            lock (spans)
+            {
+                spans.Add(data);
+            }
+        }
+    }
+}
