@@ -222,6 +222,7 @@ public sealed class WeddingDayDrillTests(ITestOutputHelper output)
             {
                 var (severity, at, data) = e.Levels[i];
                 var crossing = Crossing(e, severity, at, data, watcher);
+                output.WriteLine($"  {e.ConditionKey} {severity} at {at:HH:mm:ss.fff}, crossed {crossing:HH:mm:ss.fff}: {data.GetRawText()}");
                 if (crossing is { } c)
                 {
                     (i == 0 ? detection : raises).Add((at - c).TotalSeconds);
