@@ -7,7 +7,8 @@ namespace WedSync.Tests.Drill;
 /// The drill's own eyes on the server, independent of the product: every 50 ms, who waits on a lock
 /// (since when, behind whom) and how many client connections are open, by the server's clock. From this
 /// the drill knows when each count threshold was really crossed, to time the product's detection against.
-/// Its connection is opened before an incident, so connection exhaustion cannot blind it.
+/// Its connection is opened before an incident, so connection exhaustion cannot blind it. The API's own
+/// bounded monitoring reads are not waiters here, as they are not for the product's detector.
 /// </summary>
 public sealed class IncidentWatch : IAsyncDisposable
 {
@@ -18,7 +19,8 @@ public sealed class IncidentWatch : IAsyncDisposable
                coalesce((SELECT json_agg(json_build_object('pid', w.pid, 'blockers', pg_blocking_pids(w.pid), 'waitstart', l.waitstart))
                          FROM pg_stat_activity w
                          CROSS JOIN LATERAL (SELECT min(k.waitstart) AS waitstart FROM pg_locks k WHERE k.pid = w.pid AND NOT k.granted) l
-                         WHERE w.wait_event_type = 'Lock' AND l.waitstart IS NOT NULL), '[]')::text
+                         WHERE w.wait_event_type = 'Lock' AND l.waitstart IS NOT NULL
+                           AND w.application_name IS DISTINCT FROM 'wedsync-monitoring'), '[]')::text
         """;
 
     private readonly NpgsqlConnection connection;
