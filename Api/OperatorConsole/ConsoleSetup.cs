@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -43,6 +44,7 @@ public static class ConsoleSetup
                 cookie.LoginPath = $"{BasePath}/signin";
                 cookie.AccessDeniedPath = $"{BasePath}/forbidden";
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+                ConsoleSessionRevocation.Configure(cookie.Events);
             });
 
         // With an OIDC provider configured, people sign in there; the cookie keeps the session.
@@ -113,11 +115,19 @@ public static class ConsoleSetup
         app.MapGet($"{BasePath}/signin-oidc-start", (HttpContext context) =>
                 Results.Challenge(new AuthenticationProperties { RedirectUri = BasePath }, [OidcScheme]))
             .ExcludeFromDescription();
-        app.MapPost($"{BasePath}/signout", async (HttpContext context) =>
+        // A cross-site form must not sign an operator out: the form carries the antiforgery token.
+        app.MapPost($"{BasePath}/signout", async (HttpContext context, IAntiforgery antiforgery) =>
             {
-                await context.SignOutAsync(CookieScheme);
+                if (!await antiforgery.IsRequestValidAsync(context))
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request",
+                        detail: "Sign out from the console's own page: the request carried no valid antiforgery token.");
+                }
+
+                await ConsoleSessionRevocation.SignOutAsync(context);
                 return Results.LocalRedirect($"{BasePath}/signin");
             })
+            .DisableAntiforgery()
             .ExcludeFromDescription();
         app.MapGet($"{BasePath}/events/stream", ConsoleEventStream.StreamAsync).ExcludeFromDescription();
         return app;

@@ -25,9 +25,9 @@ public sealed class OutgoingUrlRedactionTests
         {
             await using var receiver = new WebhookReceiver().Start();
             authority = new Uri(receiver.Url).GetLeftPart(UriPartial.Authority);
-            using var client = new HttpClient();
+            using var toReceiver = new HttpClient();
             var secretUrl = receiver.Url + "services/T0SECRET/B0SECRET/xoxb-S3cretToken?token=S3cretQuery";
-            using var response = await client.PostAsync(secretUrl, new StringContent("{}"));
+            using var response = await toReceiver.PostAsync(secretUrl, new StringContent("{}"));
             Assert.True(response.IsSuccessStatusCode, response.StatusCode.ToString());
             tracing.ForceFlush();
         }
