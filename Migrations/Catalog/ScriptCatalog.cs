@@ -1,70 +1,90 @@
 using System.Reflection;
+using DbUp.Engine;
+using DbUp.Engine.Transactions;
 
 namespace WedSync.Migrations.Catalog;
 
-/// <summary>The scripts to apply, named by file name and sorted ordinally (DbUp's own order).</summary>
-public sealed class ScriptCatalog(IReadOnlyList<SqlScript> scripts)
+/// <summary>
+/// The scripts to apply, named by file name and sorted ordinally (DbUp's own order), as discovered from
+/// DbUp script providers (<see cref="Providers"/>): the embedded scripts and, when configured, a folder's.
+/// </summary>
+public sealed class ScriptCatalog
 {
     public const string SchemaFolder = "Scripts";
+
+    /// <summary>Repeatable scripts (Flyway's R__): run after every versioned script, again whenever their text changes.</summary>
+    public const string RepeatableFolder = "Repeatable";
+
     public const string DemoDataFolder = "DevData";
 
-    public IReadOnlyList<SqlScript> Scripts { get; } = scripts;
+    public ScriptCatalog(IReadOnlyList<SqlScript> scripts)
+        : this(scripts, null)
+    {
+    }
+
+    private ScriptCatalog(IReadOnlyList<SqlScript> scripts, IReadOnlyList<IScriptProvider>? providers)
+    {
+        Scripts = scripts;
+        Providers = providers ?? [new StaticCatalogScriptProvider(scripts)];
+    }
+
+    public IReadOnlyList<SqlScript> Scripts { get; }
+
+    /// <summary>The DbUp script providers these scripts come from, for an <c>UpgradeEngine</c> to discover them again.</summary>
+    public IReadOnlyList<IScriptProvider> Providers { get; }
 
     public SqlScript? Find(string name) => Scripts.FirstOrDefault(s => s.Name == name);
 
+    /// <summary>
+    /// The scripts embedded under a folder. The schema's (<see cref="SchemaFolder"/>) are its versioned scripts
+    /// and its repeatable ones (<see cref="RepeatableFolder"/>): one catalog, as up, status and the API read it.
+    /// </summary>
     public static ScriptCatalog Embedded(string folder, Assembly? assembly = null)
     {
-        assembly ??= typeof(ScriptCatalog).Assembly;
-        var prefix = $"{assembly.GetName().Name}.{folder}.";
-        var scripts = assembly.GetManifestResourceNames()
-            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(name => new SqlScript(name[prefix.Length..], Read(assembly, name)));
-        return Sorted(scripts);
+        CatalogScriptProvider[] providers = folder == SchemaFolder
+            ? [new EmbeddedScriptProvider(folder, ScriptKind.Versioned, assembly), new EmbeddedScriptProvider(RepeatableFolder, ScriptKind.Repeatable, assembly)]
+            : [new EmbeddedScriptProvider(folder, ScriptKind.Versioned, assembly)];
+        return new ScriptCatalog(Sorted(providers.SelectMany(p => p.Scripts)), providers);
     }
 
     /// <summary>The embedded schema scripts plus, when configured, the .sql files of a folder on disk.</summary>
     public static ScriptCatalog ForSchema(string? additionalScriptsPath)
     {
-        var embedded = Embedded(SchemaFolder).Scripts;
+        var embedded = Embedded(SchemaFolder);
         if (string.IsNullOrWhiteSpace(additionalScriptsPath))
         {
-            return new ScriptCatalog(embedded);
+            return embedded;
         }
 
-        // A folder that is not there (a typo, a volume not mounted) is a configuration error (exit 2) that
-        // names the setting, never an unexpected error with a stack trace, in every verb that reads the catalog.
-        try
-        {
-            var extra = Directory.GetFiles(additionalScriptsPath, "*.sql")
-                .Select(path => new SqlScript(Path.GetFileName(path), ScriptText.ReadFile(path, Path.GetFileName(path))))
-                .ToList();
-            // A script is its name in the journal: an extra file named as an embedded script would be two
-            // scripts under one name, one of them never applied.
-            var clashes = extra.Select(s => s.Name).Intersect(embedded.Select(s => s.Name), StringComparer.Ordinal).ToList();
-            if (clashes.Count > 0)
-            {
-                throw new MigratorConfigurationException(
-                    $"Migrations:AdditionalScriptsPath ({additionalScriptsPath}) holds scripts named as embedded ones: {string.Join(", ", clashes)}. Give them names of their own.");
-            }
-
-            return Sorted(embedded.Concat(extra));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        var folder = new FolderScriptProvider(additionalScriptsPath);
+        // A script is its name in the journal: an extra file named as an embedded script would be two
+        // scripts under one name, one of them never applied.
+        var clashes = folder.Scripts.Select(s => s.Name).Intersect(embedded.Scripts.Select(s => s.Name), StringComparer.Ordinal).ToList();
+        if (clashes.Count > 0)
         {
             throw new MigratorConfigurationException(
-                $"Migrations:AdditionalScriptsPath ({additionalScriptsPath}) cannot be read: {ex.Message}");
+                $"Migrations:AdditionalScriptsPath ({additionalScriptsPath}) holds scripts named as embedded ones: {string.Join(", ", clashes)}. Give them names of their own.");
         }
+
+        return new ScriptCatalog(Sorted(embedded.Scripts.Concat(folder.Scripts)), [.. embedded.Providers, folder]);
     }
 
-    private static ScriptCatalog Sorted(IEnumerable<SqlScript> scripts) =>
-        new(scripts.OrderBy(script => script.Name, StringComparer.Ordinal).ToList());
-
-    private static string Read(Assembly assembly, string resourceName)
+    /// <summary>
+    /// The scripts an upgrade's providers discover (the catalog's own and any a DbUp user added), in DbUp's
+    /// order: by run group, then by name. Two scripts under one name would be one journal row for two texts: refused.
+    /// </summary>
+    public static ScriptCatalog Discover(IReadOnlyList<IScriptProvider> providers, IConnectionManager connectionManager)
     {
-        using var stream = assembly.GetManifestResourceStream(resourceName)
-            ?? throw new InvalidOperationException($"Embedded script {resourceName} vanished.");
-        using var bytes = new MemoryStream();
-        stream.CopyTo(bytes);
-        return ScriptText.Decode(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), resourceName);
+        var scripts = providers.SelectMany(p => p is CatalogScriptProvider own ? own.Scripts : p.GetScripts(connectionManager).Select(CatalogScriptProvider.FromDbUp)).ToList();
+        var duplicates = scripts.GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (duplicates.Count > 0)
+        {
+            throw new MigratorConfigurationException($"Two script providers give scripts of the same name: {string.Join(", ", duplicates)}. Give them names of their own.");
+        }
+
+        return new ScriptCatalog(Sorted(scripts), providers);
     }
+
+    private static List<SqlScript> Sorted(IEnumerable<SqlScript> scripts) =>
+        scripts.OrderBy(script => script.Kind == ScriptKind.Repeatable ? 1 : 0).ThenBy(script => script.Name, StringComparer.Ordinal).ToList();
 }

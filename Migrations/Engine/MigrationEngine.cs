@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using DbUp.Builder;
+using DbUp.Engine;
+using DbUp.Helpers;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using WedSync.Migrations.Catalog;
@@ -12,10 +16,13 @@ namespace WedSync.Migrations.Engine;
 
 /// <summary>
 /// The migrator: creates the database when missing, takes the run's lock, keeps a checksum journal,
-/// refuses drift and scripts it cannot run faithfully before anything is applied, and applies the
-/// pending scripts one by one, each with its journal row (<see cref="ScriptRunner"/>). Before applying it
-/// lints the pending scripts (<see cref="PendingScriptGate"/>); only tests of the runner itself turn that off
-/// (<paramref name="lintPendingScripts"/>), never configuration.
+/// refuses drift and scripts it cannot run faithfully before anything is applied, and has DbUp's
+/// <c>UpgradeEngine</c> apply the pending scripts one by one (<see cref="MigratorUpgrade"/>: the project's
+/// executor, journal, providers and filter), each with its journal row (<see cref="ScriptRunner"/>). Before
+/// applying it lints the pending scripts (<see cref="PendingScriptGate"/>); only tests of the runner itself
+/// turn that off (<paramref name="lintPendingScripts"/>), never configuration. <paramref name="configureUpgrade"/>
+/// adds to the DbUp upgrade the DbUp way (another script provider, a run-always script): what it adds is
+/// checked, linted, journaled and shown by status as the catalog's scripts are.
 /// </summary>
 public sealed class MigrationEngine(
     string connectionString,
@@ -23,7 +30,8 @@ public sealed class MigrationEngine(
     RequestManifest manifest,
     MigratorOptions options,
     ILoggerFactory loggerFactory,
-    bool lintPendingScripts = true)
+    bool lintPendingScripts = true,
+    Action<UpgradeEngineBuilder>? configureUpgrade = null)
 {
     private readonly ILogger logger = loggerFactory.CreateLogger<MigrationEngine>();
 
@@ -40,10 +48,14 @@ public sealed class MigrationEngine(
         // database: it runs on one background thread while the database is found, locked and its journal
         // read. What is pending is known only then, and only those scripts' findings count. One thread, not a
         // parallel loop: on a small machine the other core is the run's own, and the database server's.
-        var reading = Task.Run(
-            () => (Prepared: catalog.Scripts.Select(PreparedScript.Of).ToList(), LintErrors: lintPendingScripts ? PendingScriptGate.ErrorsByScript(catalog) : null),
-            cancellationToken);
         await using var dataSource = MigratorDataSource.Create(connectionString);
+        var connections = new MigratorConnectionManager(dataSource);
+        var journal = new ChecksumJournal(new JournalStore(dataSource, logger));
+        var executor = new MigratorScriptExecutor();
+        var upgrade = Upgrade(connections, journal, executor, out var runCatalog);
+        var reading = Task.Run(
+            () => (Prepared: runCatalog.Scripts.Select(PreparedScript.Of).ToList(), LintErrors: lintPendingScripts ? PendingScriptGate.ErrorsByScript(runCatalog) : null),
+            cancellationToken);
         await DatabaseBootstrap.EnsureAsync(dataSource, connectionString, logger, cancellationToken);
         logger.LogDebug("Database found or created");
 
@@ -61,13 +73,11 @@ public sealed class MigrationEngine(
         await using (migrationLock)
         {
             logger.LogDebug("Migration lock taken");
-            var journal = new JournalStore(dataSource, logger);
-            await journal.EnsureAsync(catalog, cancellationToken);
-            var entries = await journal.ReadAsync(cancellationToken);
+            var entries = await journal.LoadAsync(runCatalog, cancellationToken);
             logger.LogDebug("Journal read: {Count} entries", entries.Count);
             var driftBefore = await SchemaDriftLog.WarnAsync(dataSource, logger, cancellationToken);
 
-            var report = MigrationStatusCalculator.Calculate(catalog, manifest, entries);
+            var report = MigrationStatusCalculator.Calculate(runCatalog, manifest, entries);
             var modified = report.Modified.Select(s => s.Name).ToList();
             if (modified.Count > 0)
             {
@@ -78,7 +88,7 @@ public sealed class MigrationEngine(
             }
 
             // A pending script with an applied script's text is that script renamed (or copied): never run it again silently.
-            var renames = ScriptRenames.Find(catalog, entries);
+            var renames = ScriptRenames.Find(runCatalog, entries);
             if (renames.Count > 0)
             {
                 var message = $"Nothing was applied: {renames.Count} pending script(s) have the text of an applied script, so up would run it a second time:\n  " +
@@ -87,14 +97,14 @@ public sealed class MigrationEngine(
                 return MigrationOutcome.Failed(MigrationOutcome.DriftDetected, message);
             }
 
-            var applied = entries.Select(e => e.ScriptName).ToHashSet(StringComparer.Ordinal);
-            var pendingNames = catalog.Scripts.Where(s => !applied.Contains(s.Name)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            // What is pending is DbUp's answer: its sorter and the checksum-aware filter over the journal read under the lock.
+            var pendingNames = upgrade.GetScriptsToExecute().Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
             var (catalogPrepared, catalogLint) = await reading;
             var prepared = catalogPrepared.Where(p => pendingNames.Contains(p.Name)).ToList();
             // A script the migrator cannot run at all is refused first (exit 6, in ApplyAsync); the lint judges runnable scripts.
             var gate = catalogLint is not null && pendingNames.Count > 0 && prepared.All(p => p.Problems.Count == 0)
                 ? PendingScriptGate.Check(catalogLint, pendingNames, allowedLintRules)
-                : PendingScriptGate.Check(catalog, [], allowedLintRules);
+                : PendingScriptGate.Check(runCatalog, [], allowedLintRules);
             if (!gate.Passed)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, "lint");
@@ -107,7 +117,7 @@ public sealed class MigrationEngine(
             }
 
             var pending = prepared.Select(p => p with { AllowedLintRules = gate.Overridden.GetValueOrDefault(p.Name) ?? [] }).ToList();
-            var outcome = await ApplyAsync(dataSource, pending, journal: true, entries.Count, migrationLock, cancellationToken);
+            var outcome = await ApplyAsync(dataSource, upgrade, executor, pending, journal: true, entries.Count, migrationLock, cancellationToken);
             activity?.SetTag("wedsync.migration.applied_count", outcome.Applied.Count);
             if (!outcome.Succeeded)
             {
@@ -118,8 +128,12 @@ public sealed class MigrationEngine(
             if (options.SeedDemoData)
             {
                 logger.LogInformation("Applying the Development demo data (not journaled)");
-                var demo = ScriptCatalog.Embedded(ScriptCatalog.DemoDataFolder).Scripts.Select(PreparedScript.Of).ToList();
-                var seeded = await ApplyAsync(dataSource, demo, journal: false, 0, migrationLock, cancellationToken);
+                // DbUp's own null journal: the demo rows are seeded on every run that asks for them.
+                var demoProvider = new EmbeddedScriptProvider(ScriptCatalog.DemoDataFolder);
+                var demoExecutor = new MigratorScriptExecutor();
+                var demo = demoProvider.Scripts.Select(PreparedScript.Of).ToList();
+                var demoUpgrade = MigratorUpgrade.Builder(connections, [demoProvider], new NullJournal(), new DbUp.Engine.Filters.DefaultScriptFilter(), demoExecutor).Build();
+                var seeded = await ApplyAsync(dataSource, demoUpgrade, demoExecutor, demo, journal: false, 0, migrationLock, cancellationToken);
                 if (!seeded.Succeeded)
                 {
                     return seeded;
@@ -140,8 +154,31 @@ public sealed class MigrationEngine(
         }
     }
 
+    /// <summary>DbUp's upgrade for this engine's providers (and what <c>configureUpgrade</c> added), and the scripts its providers discover.</summary>
+    private UpgradeEngine Upgrade(MigratorConnectionManager connections, ChecksumJournal journal, MigratorScriptExecutor executor, out ScriptCatalog discovered)
+    {
+        var builder = MigratorUpgrade.Builder(connections, catalog.Providers, journal, new ChecksumScriptFilter(journal), executor);
+        configureUpgrade?.Invoke(builder);
+        var configuration = builder.BuildConfiguration();
+        discovered = configureUpgrade is null ? catalog : ScriptCatalog.Discover(configuration.ScriptProviders, connections);
+        return new UpgradeEngine(configuration);
+    }
+
+    /// <summary>The scripts status, plan and repair judge: the catalog plus what <c>configureUpgrade</c> added.</summary>
+    private ScriptCatalog RunCatalog(MigratorConnectionManager connections)
+    {
+        if (configureUpgrade is null)
+        {
+            return catalog;
+        }
+
+        var journal = new ChecksumJournal(new JournalStore(connections.DataSource, logger));
+        Upgrade(connections, journal, new MigratorScriptExecutor(), out var discovered);
+        return discovered;
+    }
+
     private async Task<MigrationOutcome> ApplyAsync(
-        NpgsqlDataSource dataSource, IReadOnlyList<PreparedScript> scripts, bool journal, int alreadyApplied, MigrationLock migrationLock, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, UpgradeEngine upgrade, MigratorScriptExecutor executor, IReadOnlyList<PreparedScript> scripts, bool journal, int alreadyApplied, MigrationLock migrationLock, CancellationToken cancellationToken)
     {
         if (scripts.Count == 0)
         {
@@ -157,37 +194,39 @@ public sealed class MigrationEngine(
         }
 
         logger.LogInformation("Applying {Pending} pending scripts", scripts.Count);
-        var runner = new ScriptRunner(dataSource, options.CommandTimeout, AppliedBy(), logger, journal ? Guid.CreateVersion7() : null, migrationLock.Guard);
-        var applied = new List<string>();
-        foreach (var script in scripts)
+        executor.Begin(new ScriptRunner(dataSource, options.CommandTimeout, AppliedBy(), logger, journal ? Guid.CreateVersion7() : null, migrationLock.Guard),
+            scripts, journal, cancellationToken);
+        upgrade.ScriptExecuted += (_, e) => logger.LogInformation("Applied {Script}", ((ScriptExecutedEventArgs)e).Script.Name);
+        // DbUp's engine is synchronous: it runs on a pool thread, so no caller's synchronization context waits on it.
+        var result = await Task.Run(upgrade.PerformUpgrade, CancellationToken.None);
+        var applied = result.Scripts.Select(s => s.Name).ToList();
+        if (result.Error is null)
         {
-            try
-            {
-                await runner.RunAsync(script, journal, cancellationToken);
-            }
-            catch (MigrationLockLostException ex)
-            {
-                var error = $"{ex.Message} {AppliedBefore(applied)}";
-                logger.LogError("{Failure}", error);
-                return new MigrationOutcome(MigrationOutcome.LockLost, applied, error);
-            }
-            catch (ScriptFailedException ex)
-            {
-                var before = applied.Count == 0
-                    ? "No script was applied before it in this run."
-                    : $"The {applied.Count} script(s) applied before it in this run stay committed: {string.Join(", ", applied)}.";
-                var error = $"{ex.Message} {before} The run stopped there.";
-                // The message says what failed, where and what committed; a stack trace would only bury it.
-                logger.LogError("{Failure}", error);
-                return new MigrationOutcome(MigrationOutcome.ScriptFailed, applied, error);
-            }
-
-            logger.LogInformation("Applied {Script}", script.Name);
-            applied.Add(script.Name);
+            logger.LogInformation("Applied {Count} scripts: {Scripts}", applied.Count, applied);
+            return MigrationOutcome.Ok(applied);
         }
 
-        logger.LogInformation("Applied {Count} scripts: {Scripts}", applied.Count, applied);
-        return MigrationOutcome.Ok(applied);
+        if (result.Error is MigrationLockLostException lockLost)
+        {
+            var error = $"{lockLost.Message} {AppliedBefore(applied)}";
+            logger.LogError("{Failure}", error);
+            return new MigrationOutcome(MigrationOutcome.LockLost, applied, error);
+        }
+
+        if (result.Error is ScriptFailedException failed)
+        {
+            var before = applied.Count == 0
+                ? "No script was applied before it in this run."
+                : $"The {applied.Count} script(s) applied before it in this run stay committed: {string.Join(", ", applied)}.";
+            var error = $"{failed.Message} {before} The run stopped there.";
+            // The message says what failed, where and what committed; a stack trace would only bury it.
+            logger.LogError("{Failure}", error);
+            return new MigrationOutcome(MigrationOutcome.ScriptFailed, applied, error);
+        }
+
+        // Cancellation and the unexpected keep their type for the command line's exit codes.
+        ExceptionDispatchInfo.Throw(result.Error);
+        return MigrationOutcome.Failed(MigrationOutcome.UnexpectedError, result.Error.Message);
     }
 
     public async Task<MigrationStatusReport> StatusAsync(CancellationToken cancellationToken)
@@ -195,7 +234,7 @@ public sealed class MigrationEngine(
         using var activity = MigrationTelemetry.Source.StartActivity("migrations status");
         await using var dataSource = MigratorDataSource.Create(connectionString);
         var entries = await new JournalStore(dataSource, logger).ReadAsync(cancellationToken);
-        return MigrationStatusCalculator.Calculate(catalog, manifest, entries);
+        return MigrationStatusCalculator.Calculate(RunCatalog(new MigratorConnectionManager(dataSource)), manifest, entries);
     }
 
     /// <summary>The live schema against the fingerprint the last successful <c>up</c> recorded.</summary>
@@ -225,7 +264,8 @@ public sealed class MigrationEngine(
         {
             var journal = new JournalStore(dataSource, logger);
             var entries = await journal.ReadAsync(cancellationToken);
-            var report = MigrationStatusCalculator.Calculate(catalog, manifest, entries);
+            var runCatalog = RunCatalog(new MigratorConnectionManager(dataSource));
+            var report = MigrationStatusCalculator.Calculate(runCatalog, manifest, entries);
 
             var unknown = scriptNames.Where(name => report.Scripts.All(s => s.Name != name)).ToList();
             if (unknown.Count > 0)
@@ -235,7 +275,7 @@ public sealed class MigrationEngine(
 
             var targets = report.Modified.Where(s => scriptNames.Count == 0 || scriptNames.Contains(s.Name)).ToList();
             // A renamed script (its old name gone from the catalog) takes over its journal row: applied once, under its new name.
-            var renames = ScriptRenames.Find(catalog, entries)
+            var renames = ScriptRenames.Find(runCatalog, entries)
                 .Where(r => !r.AppliedStillInCatalog && (scriptNames.Count == 0 || scriptNames.Contains(r.Name)))
                 .GroupBy(r => r.AppliedName, StringComparer.Ordinal).Select(g => g.First()).ToList();
             if (targets.Count == 0 && renames.Count == 0)

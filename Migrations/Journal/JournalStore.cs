@@ -131,11 +131,18 @@ public sealed class JournalStore(NpgsqlDataSource dataSource, ILogger logger)
     public static NpgsqlBatchCommand InsertCommand(
         SqlScript script, string appliedBy, DateTimeOffset? startedAt = null, Guid? runId = null, IReadOnlyList<string>? allowedLintRules = null)
     {
+        // A versioned script's row is new or the run fails (a second run of it); a repeatable or run-always
+        // script's row is replaced by its latest run, whose checksum says which text the database holds.
+        var rerun = script.Kind == ScriptKind.Versioned ? "" : """
+             ON CONFLICT (script_name) DO UPDATE SET applied_at = EXCLUDED.applied_at, checksum = EXCLUDED.checksum,
+                duration_ms = EXCLUDED.duration_ms, applied_by = EXCLUDED.applied_by, migrator_version = EXCLUDED.migrator_version,
+                run_id = EXCLUDED.run_id, allowed_lint_rules = EXCLUDED.allowed_lint_rules
+            """;
         var command = new NpgsqlBatchCommand($"""
             INSERT INTO {Table} (script_name, applied_at, checksum, duration_ms, applied_by, migrator_version, run_id, allowed_lint_rules)
             VALUES ($1, coalesce($2, pg_catalog.now()),  $3,
                     (extract(epoch FROM pg_catalog.clock_timestamp() - coalesce($2, pg_catalog.now())) * 1000)::integer, $4, $5, $6, $7)
-            """);
+            """ + rerun);
         command.Parameters.AddWithValue(script.Name);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)startedAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
         command.Parameters.AddWithValue(ScriptChecksum.Of(script.Contents));

@@ -44,7 +44,7 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
     {
         var files = new List<SqlScriptFile>();
         var unreadable = new List<string>();
-        foreach (var path in paths.Count == 0 ? [DefaultFolder()] : paths)
+        foreach (var path in paths.Count == 0 ? DefaultFolders() : paths)
         {
             if (Directory.Exists(path))
             {
@@ -259,7 +259,11 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
         }
     }
 
-    // Run from the repository root, the catalog's folder; from Migrations/, its Scripts folder.
-    private static string DefaultFolder() =>
-        Directory.Exists(Path.Combine("Migrations", ScriptCatalog.SchemaFolder)) ? Path.Combine("Migrations", ScriptCatalog.SchemaFolder) : ScriptCatalog.SchemaFolder;
+    // Run from the repository root, the catalog's folders; from Migrations/, its Scripts and Repeatable folders.
+    private static IReadOnlyList<string> DefaultFolders()
+    {
+        var root = Directory.Exists(Path.Combine("Migrations", ScriptCatalog.SchemaFolder)) ? "Migrations" : "";
+        var repeatable = Path.Combine(root, ScriptCatalog.RepeatableFolder);
+        return Directory.Exists(repeatable) ? [Path.Combine(root, ScriptCatalog.SchemaFolder), repeatable] : [Path.Combine(root, ScriptCatalog.SchemaFolder)];
+    }
 }

@@ -5,7 +5,7 @@ namespace WedSync.Migrations.Lint;
 /// <summary>
 /// One migration script as the lint sees it: its text with comments masked (<see cref="Code"/>),
 /// with string contents masked as well (<see cref="Skeleton"/>), its statements as the migrator's
-/// own <see cref="SqlScanner"/> cuts them (so the lint and <c>up</c> agree on what a statement is),
+/// own <see cref="SqlScanner"/> cuts and masks them (<see cref="SqlMask"/>: the lint and <c>up</c> agree on what a statement, a comment and a string are),
 /// and the line and column of any offset, so every finding names the place a reviewer opens.
 /// </summary>
 public sealed class SqlScriptFile
@@ -17,10 +17,11 @@ public sealed class SqlScriptFile
         Name = name;
         Path = path;
         Text = text;
-        Code = SqlLexer.MaskComments(text);
-        Skeleton = SqlLexer.MaskCommentsAndStrings(text);
+        // One scan serves the statements and both masks: the runner's reading of comments, strings and bodies.
+        var scanned = SqlScanner.Scan(text);
+        (Code, Skeleton) = SqlMask.Both(text, scanned);
         lineStarts = [0, .. text.Select((c, i) => (c, i)).Where(x => x.c == '\n').Select(x => x.i + 1)];
-        Scanned = SqlScanner.Scan(text).Statements;
+        Scanned = scanned.Statements;
         Statements = Scanned.Select(s => new LintStatement(this, s.Start, s.End - s.Start)).ToList();
     }
 

@@ -15,7 +15,7 @@ public static class SqlScanner
     {
         var state = new ScanState(source, standardConformingStrings);
         state.Run();
-        return new ScannedScript(state.Statements, state.MetaCommands);
+        return new ScannedScript(state.Statements, state.MetaCommands) { Comments = state.Comments };
     }
 
     private sealed class ScanState(string source, bool standardConformingStrings)
@@ -33,6 +33,8 @@ public static class SqlScanner
         public List<SqlStatement> Statements { get; } = [];
 
         public List<PsqlMetaCommand> MetaCommands { get; } = [];
+
+        public List<SqlToken> Comments { get; } = [];
 
         public void Run()
         {
@@ -58,9 +60,11 @@ public static class SqlScanner
                     return;
                 case '-' when next == '-':
                     SkipLineComment();
+                    Comments.Add(new SqlToken(SqlTokenKind.Comment, start, position - start));
                     return;
                 case '/' when next == '*':
                     SkipBlockComment();
+                    Comments.Add(new SqlToken(SqlTokenKind.Comment, start, position - start));
                     return;
                 case '\\':
                     ReadMetaCommand();

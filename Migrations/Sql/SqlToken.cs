@@ -30,6 +30,9 @@ public enum SqlTokenKind
     /// <summary>A top-level <c>;</c> that ends a statement.</summary>
     Semicolon,
 
+    /// <summary>A comment, <c>-- ...</c> to the end of the line or <c>/* ... */</c> (nested); never part of a statement.</summary>
+    Comment,
+
     /// <summary>A psql backslash command (<c>\connect</c>, <c>\i</c>...), from the backslash to the end of the line.</summary>
     MetaCommand,
 }

@@ -18,7 +18,15 @@ public static class MigrationStatusCalculator
             var checksum = ScriptChecksum.Of(script.Contents);
             if (applied.TryGetValue(script.Name, out var entry))
             {
-                var state = entry.Checksum == checksum ? ScriptState.Applied : ScriptState.Modified;
+                // A changed versioned script is drift; a changed repeatable one is pending (up runs its new text);
+                // a run-always script runs on every up, whatever its text.
+                var state = entry.Checksum == checksum ? ScriptState.Applied
+                    : script.Kind switch
+                    {
+                        ScriptKind.Repeatable => ScriptState.Pending,
+                        ScriptKind.RunAlways => ScriptState.Applied,
+                        _ => ScriptState.Modified,
+                    };
                 scripts.Add(new ScriptStatus(script.Name, state, entry.AppliedAt, checksum, entry.Checksum, entry.DurationMs, entry.AppliedBy,
                     When(entry), entry.AllowedLintRules));
             }

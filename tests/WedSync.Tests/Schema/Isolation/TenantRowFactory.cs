@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Npgsql;
-using WedSync.Migrations.Lint;
+using WedSync.Migrations.Sql;
 using WedSync.Tests.Schema.Lint;
 
 namespace WedSync.Tests.Schema.Isolation;
@@ -167,7 +167,7 @@ public static partial class TenantRowFactory
         var sql = InsertFor(table);
         var command = new NpgsqlCommand(sql, connection);
         // Parameters are read from the statement with its literals masked: '@referred.test' is text.
-        foreach (var name in Parameter().Matches(SqlLexer.MaskCommentsAndStrings(sql)).Select(match => match.Groups[1].Value).Distinct())
+        foreach (var name in Parameter().Matches(SqlMask.CommentsAndStrings(sql)).Select(match => match.Groups[1].Value).Distinct())
         {
             var value = name switch
             {

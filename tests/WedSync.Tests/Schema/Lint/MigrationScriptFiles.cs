@@ -9,15 +9,18 @@ namespace WedSync.Tests.Schema.Lint;
 /// </summary>
 public static class MigrationScriptFiles
 {
+    // The versioned scripts, then the repeatable ones: the catalog's order (repeatable scripts run last).
     private static readonly Lazy<IReadOnlyList<SqlScriptFile>> Loaded = new(() =>
-        Directory.GetFiles(ScriptsFolder, "*.sql")
-            .Order(StringComparer.Ordinal)
+        Directory.GetFiles(ScriptsFolder, "*.sql").Order(StringComparer.Ordinal)
+            .Concat(Directory.GetFiles(RepeatableFolder, "*.sql").Order(StringComparer.Ordinal))
             .Select(SqlScriptFile.Load)
             .ToList());
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public static string ScriptsFolder => Path.Combine(RepositoryRoot, "Migrations", "Scripts");
+
+    public static string RepeatableFolder => Path.Combine(RepositoryRoot, "Migrations", "Repeatable");
 
     public static IReadOnlyList<SqlScriptFile> All => Loaded.Value;
 
