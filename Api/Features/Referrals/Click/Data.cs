@@ -13,8 +13,8 @@ namespace WedSync.Api.Features.Referrals.Click;
 public sealed class Data(NpgsqlDataSource dataSource)
 {
     /// <summary>Records one click (counted or filtered); false when the code is not live.</summary>
-    public Task<bool> RecordAsync(string code, IPAddress? ip, object userAgent, object referer, CancellationToken ct) =>
-        ScalarAsync(new NpgsqlBatchCommand("SELECT record_referral_click(@code, @ip, @userAgent, @referer)")
+    public Task<bool> RecordAsync(string code, IPAddress? ip, object userAgent, object referer, Guid visitor, CancellationToken ct) =>
+        ScalarAsync(new NpgsqlBatchCommand("SELECT record_referral_click(@code, @ip, @userAgent, @referer, @visitor, @window)")
         {
             Parameters =
             {
@@ -22,6 +22,8 @@ public sealed class Data(NpgsqlDataSource dataSource)
                 new NpgsqlParameter("ip", NpgsqlDbType.Inet) { Value = (object?)ip ?? DBNull.Value },
                 new NpgsqlParameter("userAgent", NpgsqlDbType.Text) { Value = userAgent },
                 new NpgsqlParameter("referer", NpgsqlDbType.Text) { Value = referer },
+                new NpgsqlParameter("visitor", NpgsqlDbType.Uuid) { Value = visitor },
+                new NpgsqlParameter("window", NpgsqlDbType.Interval) { Value = VisitorCookie.RepeatWindow },
             },
         }, ct);
 

@@ -23,7 +23,8 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<ReferralOptio
         Summary(s =>
         {
             s.Summary = "Follow a referral link";
-            s.Description = "A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor (address and User-Agent) clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. "
+            s.Description = "A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. "
+                + "A visitor is one browser, named by the first-party cookie wedsync_visitor (HttpOnly, SameSite=Lax, Path=/r, Secure over HTTPS) that a GET sets for the hour; a request without it is a new visitor. "
                 + "A HEAD answers the same status and headers with no body and records nothing.";
             s.Responses[StatusCodes.Status302Found] = "Redirect to the signup page with the code.";
             s.Responses[StatusCodes.Status404NotFound] = "Unknown, inactive or expired code.";
@@ -35,8 +36,9 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<ReferralOptio
         var code = ReferralCode.Normalize(req.Code);
         var data = new Data(dataSource);
         var counting = !HttpMethods.IsHead(HttpContext.Request.Method);
+        var visitor = VisitorCookie.Read(HttpContext.Request);
         var live = counting
-            ? await data.RecordAsync(code, ClientNetwork.Normalize(HttpContext.Connection.RemoteIpAddress), Header("User-Agent", 512), Header("Referer", 2048), ct)
+            ? await data.RecordAsync(code, ClientNetwork.Normalize(HttpContext.Connection.RemoteIpAddress), Header("User-Agent", 512), Header("Referer", 2048), visitor, ct)
             : await data.IsLiveAsync(code, ct);
         if (!live)
         {
@@ -46,6 +48,7 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<ReferralOptio
 
         if (counting)
         {
+            VisitorCookie.Write(HttpContext, visitor);
             ReferralTelemetry.Clicks.Add(1);
         }
 

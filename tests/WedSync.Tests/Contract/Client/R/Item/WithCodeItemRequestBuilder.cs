@@ -34,7 +34,7 @@ namespace WedSync.Tests.Contract.Client.R.Item
         {
         }
         /// <summary>
-        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor (address and User-Agent) clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A HEAD answers the same status and headers with no body and records nothing.
+        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A visitor is one browser, named by the first-party cookie wedsync_visitor (HttpOnly, SameSite=Lax, Path=/r, Secure over HTTPS) that a GET sets for the hour; a request without it is a new visitor. A HEAD answers the same status and headers with no body and records nothing.
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -64,7 +64,7 @@ namespace WedSync.Tests.Contract.Client.R.Item
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor (address and User-Agent) clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A HEAD answers the same status and headers with no body and records nothing.
+        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A visitor is one browser, named by the first-party cookie wedsync_visitor (HttpOnly, SameSite=Lax, Path=/r, Secure over HTTPS) that a GET sets for the hour; a request without it is a new visitor. A HEAD answers the same status and headers with no body and records nothing.
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -94,7 +94,7 @@ namespace WedSync.Tests.Contract.Client.R.Item
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor (address and User-Agent) clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A HEAD answers the same status and headers with no body and records nothing.
+        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A visitor is one browser, named by the first-party cookie wedsync_visitor (HttpOnly, SameSite=Lax, Path=/r, Secure over HTTPS) that a GET sets for the hour; a request without it is a new visitor. A HEAD answers the same status and headers with no body and records nothing.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -113,7 +113,7 @@ namespace WedSync.Tests.Contract.Client.R.Item
             return requestInfo;
         }
         /// <summary>
-        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor (address and User-Agent) clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A HEAD answers the same status and headers with no body and records nothing.
+        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A visitor is one browser, named by the first-party cookie wedsync_visitor (HttpOnly, SameSite=Lax, Path=/r, Secure over HTTPS) that a GET sets for the hour; a request without it is a new visitor. A HEAD answers the same status and headers with no body and records nothing.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
