@@ -34,6 +34,8 @@ public sealed class Endpoint(NpgsqlDataSource dataSource, IOptions<ReferralOptio
     public override async Task HandleAsync(Request req, CancellationToken ct)
     {
         var code = ReferralCode.Normalize(req.Code);
+        // A cache that kept the redirect would swallow the clicks behind it.
+        HttpContext.Response.Headers.CacheControl = "no-store";
         var data = new Data(dataSource);
         var counting = !HttpMethods.IsHead(HttpContext.Request.Method);
         var visitor = VisitorCookie.Read(HttpContext.Request);
