@@ -175,6 +175,21 @@ def matches(kind, value):
     }.get(kind, True)
 
 
+def header_promises(status, response):
+    """Headers that promise what the next request meets (issue 24, kind 6)."""
+    problems = []
+    cache_control = (response.getheader("Cache-Control") or "").lower()
+    if status >= 400 and "no-store" not in cache_control:
+        problems.append(f"{status} may be stored by a cache (Cache-Control: '{cache_control}')")
+    retry_after = response.getheader("Retry-After")
+    if status in (429, 503) and not (retry_after or "").isdigit():
+        problems.append(f"{status} without Retry-After in seconds ('{retry_after}')")
+    location = response.getheader("Location")
+    if 300 <= status < 400 and (not location or "fuzz.invalid" in location):
+        problems.append(f"{status} Location '{location}' is missing or built from the request's Host")
+    return problems
+
+
 def encode_text(value):
     """Text as a client would put it in a URL; a lone surrogate becomes the bytes a sloppy encoder writes."""
     raw = value.encode("utf-8", "surrogatepass")
@@ -208,7 +223,8 @@ class Fuzzer:
         with self.lock:
             token = self.tokens[self.sent % len(self.tokens)]
             self.sent += 1
-        wire = {"X-Forwarded-For": f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"}
+        wire = {"X-Forwarded-For": f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}",
+                "X-Forwarded-Host": "fuzz.invalid"}
         if token:
             wire["Authorization"] = f"Bearer {token}"
         if body is not None:
@@ -217,7 +233,9 @@ class Fuzzer:
         payload = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
         connection = self.connection()
         try:
-            connection.putrequest(method, url, skip_accept_encoding=True)
+            # A Host no configuration names: a Location built from the request's Host shows (Host header poisoning).
+            connection.putrequest(method, url, skip_host=True, skip_accept_encoding=True)
+            connection.putheader("Host", "fuzz.invalid")
             for key, value in wire.items():
                 connection.putheader(key, header_bytes(value))
             connection.putheader("Content-Length", str(len(payload or b"")))
@@ -225,6 +243,7 @@ class Fuzzer:
             response = connection.getresponse()
             data = response.read() if method != "HEAD" else b""
             status, content_type = response.status, response.getheader("Content-Type")
+            promises = header_promises(status, response)
         except (OSError, http.client.HTTPException) as error:
             # A server may close on a request past its limits (request line, headers, body) instead of reading it all.
             oversized = len(url) > 8_000 or len(payload or b"") > 64_000 or any(len(v) > 16_000 for v in wire.values())
@@ -241,7 +260,7 @@ class Fuzzer:
             return
         if status in (400, 413, 414, 431) and not content_type and not data:
             return  # Refused by the HTTP server itself (request line or headers too large) before the API saw it.
-        for problem in self.document.check(operation, status, content_type, text):
+        for problem in promises + self.document.check(operation, status, content_type, text):
             self.finding(f"{method} {name} [{what}]: {problem}")
 
     def finding(self, text):
