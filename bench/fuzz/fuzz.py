@@ -270,12 +270,13 @@ class Fuzzer:
 
     def cases(self, document, include_destructive):
         self.document = document
+        self.known = getattr(self, "known", {})
         for path, method, operation in document.operations():
             name = operation.get("operationId", path)
             if name in NEVER or (name in DESTRUCTIVE and not include_destructive):
                 continue
             params = operation.get("parameters", [])
-            values = {p["name"]: document.sample(p.get("schema", {})) for p in params}
+            values = {p["name"]: self.known.get(p["name"], document.sample(p.get("schema", {}))) for p in params}
             body_schema = (operation.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema")
             body = document.sample(body_schema) if body_schema is not None else None
 
@@ -329,12 +330,15 @@ def main():
     parser.add_argument("--seconds", type=float, default=300, help="time budget; cases left when it ends are not sent")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--include-destructive", action="store_true", help=f"also {', '.join(sorted(DESTRUCTIVE))}")
+    parser.add_argument("--value", action="append", default=[], metavar="NAME=VALUE",
+                        help="baseline of a parameter, e.g. code=ABCD2345 (a live referral code reaches the redirect)")
     parser.add_argument("--seed", type=int, default=24)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     random.seed(args.seed)
 
     fuzzer = Fuzzer(args.base_url.rstrip("/"), args.token, time.monotonic() + args.seconds, args.verbose)
+    fuzzer.known = dict(value.split("=", 1) for value in args.value)
     try:
         connection = fuzzer.connection()
         headers = {"Authorization": f"Bearer {args.token[0]}"} if args.token else {}

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using WedSync.Tests.Api.Support;
 using WedSync.Tests.Infrastructure;
+using WedSync.Tests.Referrals;
 using Xunit.Abstractions;
 
 namespace WedSync.Tests.Api;
@@ -18,9 +19,12 @@ public sealed class ApiFuzzTests(AppHostFixture fixture, ITestOutputHelper log)
     public async Task No_hostile_input_of_the_fuzz_tool_gets_a_500_or_an_undocumented_answer()
     {
         // Several users: each has its own rate-limit window, so the run is not throttled into 429s.
-        var organization = await TestOrganization.CreateAsync(fixture, ["OWNER", "ADMIN", .. Enumerable.Repeat("MEMBER", 28)]);
+        var scenario = await ReferralScenario.CreateAsync(fixture, 90, ["OWNER", "ADMIN", .. Enumerable.Repeat("MEMBER", 28)]);
+        var organization = scenario.Organization;
+        // A live code, so /r/{code} reaches the click and the redirect with every odd header.
+        var code = (await scenario.ReferOkAsync(organization["OWNER"], ReferralScenario.NewEmail())).GetProperty("referralCode").GetString()!;
         var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(RepositoryRoot(), "bench", "fuzz", "fuzz.py"), "--base-url", fixture.Api.BaseAddress!.ToString(), "--seconds", Budget.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var argument in new[] { Path.Combine(RepositoryRoot(), "bench", "fuzz", "fuzz.py"), "--base-url", fixture.Api.BaseAddress!.ToString(), "--seconds", Budget.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--value", $"code={code}" })
         {
             start.ArgumentList.Add(argument);
         }
