@@ -51,6 +51,8 @@ var app = builder.Build();
 
 // First: everything below (problem traces, rate limits, per-IP rules) sees the client, not the proxy.
 app.UseWedSyncForwardedHeaders();
+// Whatever answers an error below, no cache stores it.
+app.UseWedSyncErrorCaching();
 // Outermost: whatever fails below becomes a problem response; bodiless 4xx (401, 403, 404 of
 // unknown routes, 405, 415) get one too.
 app.UseExceptionHandler();

@@ -89,12 +89,16 @@ public static class OpenApiSetup
         });
     }
 
-    /// <summary>Operation ids from the feature folder: Features/Members/List → MembersList.</summary>
+    /// <summary>
+    /// Operation ids from the feature folder: Features/Members/List → MembersList; the HEAD twin of a GET
+    /// gets a suffix (ReferralsClickHead), as endpoint names must be unique.
+    /// </summary>
     public static string OperationId(EndpointNameGenerationContext context)
     {
         var area = AreaOf(context.EndpointType);
         var useCase = context.EndpointType.Namespace?.Split('.').LastOrDefault();
-        return area is null || useCase is null ? context.EndpointType.Name : $"{area}{useCase}";
+        var name = area is null || useCase is null ? context.EndpointType.Name : $"{area}{useCase}";
+        return HttpMethods.IsHead(context.HttpVerb ?? "") ? $"{name}Head" : name;
     }
 
     public static WebApplication UseWedSyncOpenApi(this WebApplication app)

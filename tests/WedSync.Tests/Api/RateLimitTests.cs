@@ -40,6 +40,8 @@ public sealed class RateLimitTests(AppHostFixture fixture)
             var retryAfter = limited.Headers.RetryAfter?.Delta;
             Assert.NotNull(retryAfter);
             Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+            // A stored 429 would outlive the window its Retry-After names.
+            Assert.True(limited.Headers.CacheControl?.NoStore, $"Cache-Control: {limited.Headers.CacheControl}");
         }
 
         using var other = await fixture.Api.GetAsync("/api/organization", organization["MEMBER"].Token());

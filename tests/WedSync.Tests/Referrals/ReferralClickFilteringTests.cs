@@ -32,7 +32,7 @@ public sealed class ReferralClickFilteringTests(AppHostFixture fixture)
             "SELECT string_agg(f.reason, ',') FROM referral_clicks_filtered f JOIN referral_codes c ON c.id = f.referral_code_id WHERE c.code = @code", ("code", code)));
     }
 
-    /// <summary>Two clicks of one visitor (address and User-Agent) within the hour are one click; another visitor counts.</summary>
+    /// <summary>Two clicks of one visitor (one browser: its cookie) within the hour are one click; another visitor counts.</summary>
     [Fact]
     public async Task Repeat_clicks_of_one_visitor_count_once()
     {
@@ -42,7 +42,8 @@ public sealed class ReferralClickFilteringTests(AppHostFixture fixture)
 
         using var first = await ClickAsync(clicks, HttpMethod.Get, code, visitor, Browser);
         using var again = await ClickAsync(clicks, HttpMethod.Get, code, visitor, Browser);
-        using var other = await ClickAsync(clicks, HttpMethod.Get, code, ReferralScenario.NewClientIp(), Browser);
+        using var otherBrowser = ApiClients.Create(fixture.Api.BaseAddress!);
+        using var other = await ClickAsync(otherBrowser, HttpMethod.Get, code, ReferralScenario.NewClientIp(), Browser);
 
         Assert.All([first, again, other], r => Assert.Equal(HttpStatusCode.Found, r.StatusCode));
         Assert.Equal(2L, await CountedAsync(code));

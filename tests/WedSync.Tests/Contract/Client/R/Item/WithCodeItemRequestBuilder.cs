@@ -34,7 +34,7 @@ namespace WedSync.Tests.Contract.Client.R.Item
         {
         }
         /// <summary>
-        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor (address and User-Agent) clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike.
+        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A visitor is one browser, named by the first-party cookie wedsync_visitor (HttpOnly, SameSite=Lax, Path=/r, Secure over HTTPS) that a GET sets for the hour; a request without it is a new visitor. A HEAD answers the same status and headers with no body and records nothing.
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -64,7 +64,37 @@ namespace WedSync.Tests.Contract.Client.R.Item
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor (address and User-Agent) clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike.
+        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A visitor is one browser, named by the first-party cookie wedsync_visitor (HttpOnly, SameSite=Lax, Path=/r, Secure over HTTPS) that a GET sets for the hour; a request without it is a new visitor. A HEAD answers the same status and headers with no body and records nothing.
+        /// </summary>
+        /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ValidationProblemResponse">When receiving a 400 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 404 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 429 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 500 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 503 status code</exception>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public async Task HeadAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#nullable restore
+#else
+        public async Task HeadAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#endif
+            var requestInfo = ToHeadRequestInformation(requestConfiguration);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "400", global::WedSync.Tests.Contract.Client.Models.ValidationProblemResponse.CreateFromDiscriminatorValue },
+                { "404", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "429", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "500", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "503", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+            };
+            await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
+        }
+        /// <summary>
+        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A visitor is one browser, named by the first-party cookie wedsync_visitor (HttpOnly, SameSite=Lax, Path=/r, Secure over HTTPS) that a GET sets for the hour; a request without it is a new visitor. A HEAD answers the same status and headers with no body and records nothing.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -78,6 +108,25 @@ namespace WedSync.Tests.Contract.Client.R.Item
         {
 #endif
             var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
+            requestInfo.Configure(requestConfiguration);
+            requestInfo.Headers.TryAdd("Accept", "application/problem+json");
+            return requestInfo;
+        }
+        /// <summary>
+        /// A GET counts one click, unless the User-Agent is a link-preview crawler (Slackbot, facebookexternalhit, Twitterbot, WhatsApp, Googlebot, LinkedInBot, Discordbot, TelegramBot, SkypeUriPreview, Applebot...) or the same visitor clicked this code within the last hour: those are stored as filtered, with the reason, and redirected alike. A visitor is one browser, named by the first-party cookie wedsync_visitor (HttpOnly, SameSite=Lax, Path=/r, Secure over HTTPS) that a GET sets for the hour; a request without it is a new visitor. A HEAD answers the same status and headers with no body and records nothing.
+        /// </summary>
+        /// <returns>A <see cref="RequestInformation"/></returns>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public RequestInformation ToHeadRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        {
+#nullable restore
+#else
+        public RequestInformation ToHeadRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        {
+#endif
+            var requestInfo = new RequestInformation(Method.HEAD, UrlTemplate, PathParameters);
             requestInfo.Configure(requestConfiguration);
             requestInfo.Headers.TryAdd("Accept", "application/problem+json");
             return requestInfo;
