@@ -29,11 +29,11 @@ public sealed class ReferralWebhookTests(AppHostFixture fixture)
         await using var receiver = new WebhookReceiver().Start();
         await using var fulfilledOnly = new WebhookReceiver().Start();
         var secret = Secrets.NewSecret();
-        var subscription = await fixture.Api.PostJsonAsync("/api/referrals/webhooks", owner.Token(), new { url = receiver.Url, secret }).OkJsonAsync();
+        var subscription = await fixture.Api.PostJsonAsync("/api/referral-webhooks", owner.Token(), new { url = receiver.Url, secret }).OkJsonAsync();
         Assert.Equal(secret, subscription.GetProperty("secret").GetString());
-        var filtered = await fixture.Api.PostJsonAsync("/api/referrals/webhooks", owner.Token(),
+        var filtered = await fixture.Api.PostJsonAsync("/api/referral-webhooks", owner.Token(),
             new { url = fulfilledOnly.Url, eventTypes = new[] { "reward.fulfilled" } }).OkJsonAsync();
-        using (var denied = await fixture.Api.PostJsonAsync("/api/referrals/webhooks", scenario.Organization["MEMBER"].Token(), new { url = receiver.Url }))
+        using (var denied = await fixture.Api.PostJsonAsync("/api/referral-webhooks", scenario.Organization["MEMBER"].Token(), new { url = receiver.Url }))
         {
             await denied.AssertProblemAsync(403);
         }
@@ -102,15 +102,15 @@ public sealed class ReferralWebhookTests(AppHostFixture fixture)
         var onlyFulfilled = await fulfilledOnly.WaitForAsync(1, Patience);
         Assert.Equal("reward.fulfilled", Parse(onlyFulfilled.Single()).Type);
 
-        var listed = await fixture.Api.GetAsync("/api/referrals/webhooks", owner.Token()).OkJsonAsync();
+        var listed = await fixture.Api.GetAsync("/api/referral-webhooks", owner.Token()).OkJsonAsync();
         Assert.Equal(2, listed.GetProperty("items").GetArrayLength());
         var filteredId = filtered.GetProperty("subscription").GetProperty("id").GetGuid();
-        using (var deleted = await fixture.Api.SendAsync(ApiCalls.Request(HttpMethod.Delete, $"/api/referrals/webhooks/{filteredId}", owner.Token())))
+        using (var deleted = await fixture.Api.SendAsync(ApiCalls.Request(HttpMethod.Delete, $"/api/referral-webhooks/{filteredId}", owner.Token())))
         {
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
-        using (var again = await fixture.Api.SendAsync(ApiCalls.Request(HttpMethod.Delete, $"/api/referrals/webhooks/{filteredId}", owner.Token())))
+        using (var again = await fixture.Api.SendAsync(ApiCalls.Request(HttpMethod.Delete, $"/api/referral-webhooks/{filteredId}", owner.Token())))
         {
             await again.AssertProblemAsync(404);
         }

@@ -20,7 +20,7 @@ public static class RewardLedgerCalls
     }
 
     public static Task<JsonElement> RewardAsync(this AppHostFixture fixture, Guid reward, string token) =>
-        fixture.Api.GetAsync($"/api/referrals/rewards/{reward}", token).OkJsonAsync();
+        fixture.Api.GetAsync($"/api/referrals/rewards/{reward}/ledger", token).OkJsonAsync();
 
     public static Task<JsonElement> SetRulesAsync(this AppHostFixture fixture, TestMember admin, object rules)
     {

@@ -15,7 +15,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
 
     public override void Configure()
     {
-        Post("/referrals/webhooks");
+        Post("/referral-webhooks");
         Summary(s =>
         {
             s.Summary = "Subscribe a webhook receiver to the organization's referral and reward events (org admins)";

@@ -9,7 +9,7 @@ public sealed class Endpoint : TenantEndpoint<Request, EmptyResponse>
 {
     public override void Configure()
     {
-        Delete("/referrals/webhooks/{id}");
+        Delete("/referral-webhooks/{id}");
         Summary(s =>
         {
             s.Summary = "Delete a referral webhook subscription (org admins)";

@@ -10,7 +10,7 @@ public sealed class Endpoint : TenantEndpoint<EmptyRequest, Response>
 {
     public override void Configure()
     {
-        Get("/referrals/webhooks");
+        Get("/referral-webhooks");
         Summary(s =>
         {
             s.Summary = "The organization's referral webhook subscriptions (org admins)";

@@ -21,7 +21,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
 
     public override void Configure()
     {
-        Get("/referrals/rewards/{id}");
+        Get("/referrals/rewards/{id}/ledger");
         Summary(s =>
         {
             s.Summary = "A reward, why it waits, and its ledger";
