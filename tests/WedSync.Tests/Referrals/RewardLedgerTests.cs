@@ -161,6 +161,19 @@ public sealed class RewardLedgerTests(AppHostFixture fixture)
             "SELECT sum(owed_cents)::bigint FROM referral_reward_ledger WHERE organization_id = @o AND transition = 'approved'", ("o", scenario.Organization.Id)));
         var rules = await fixture.Api.GetAsync("/api/referrals/reward-rules", owner.Token()).OkJsonAsync();
         Assert.Equal(9000L, rules.GetProperty("spentThisPeriodCents").GetInt64());
+
+        // A rejected approval gives its cents back to the period (Dub's spend limits count what is owed), so one more fits.
+        var approvedOnes = rewards.Where((_, i) => outcomes[i].Status == 200).ToList();
+        await fixture.TransitionAsync(approvedOnes[0], "reject", owner.Token(), "duplicate household").OkJsonAsync();
+        var refused = rewards.Where((_, i) => outcomes[i].Status != 200).ToList();
+        await fixture.TransitionAsync(refused[0], "approve", owner.Token()).OkJsonAsync();
+        using (var full = await fixture.TransitionAsync(refused[1], "approve", owner.Token()))
+        {
+            await full.AssertProblemAsync(409);
+        }
+
+        rules = await fixture.Api.GetAsync("/api/referrals/reward-rules", owner.Token()).OkJsonAsync();
+        Assert.Equal(9000L, rules.GetProperty("spentThisPeriodCents").GetInt64());
     }
 
     [Fact]
