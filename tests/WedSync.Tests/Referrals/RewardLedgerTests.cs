@@ -132,6 +132,26 @@ public sealed class RewardLedgerTests(AppHostFixture fixture)
         Assert.Equal(1L, await fixture.EntriesAsync(reward, "approved"));
     }
 
+    /// <summary>Dub (dubinc/dub#2939 review): a clawback must not wait behind the holding period. A refund during the hold revokes at once, and the sweep never releases it.</summary>
+    [Fact]
+    public async Task A_refund_during_the_hold_revokes_at_once_and_the_sweep_never_approves_the_reward()
+    {
+        var scenario = await ReferralScenario.CreateAsync(fixture);
+        var owner = scenario.Organization["OWNER"];
+        await fixture.SetRulesAsync(owner, new { holdDays = 30 });
+        var (_, referredUser, reward, _) = await scenario.ConvertedAsync(fixture, owner);
+
+        var refund = await fixture.Api.PostJsonAsync("/api/referrals/refunds", ReferralScenario.ServiceToken,
+            new { referredUserId = referredUser, @event = "refunded", occurredAt = DateTimeOffset.UtcNow }).OkJsonAsync();
+        Assert.All(refund.GetProperty("rewards").EnumerateArray(), r => Assert.Equal("revoked", r.GetProperty("state").GetString()));
+
+        // The hold ends; the sweep (every second in tests) must leave the revoked reward alone.
+        await fixture.ExecuteAsync("UPDATE referral_rewards SET hold_until = now() - interval '1 second' WHERE id = @r", ("r", reward));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal("revoked", (await fixture.RewardAsync(reward, owner.Token())).GetProperty("state").GetString());
+        Assert.Equal(0L, await fixture.EntriesAsync(reward, "approved"));
+    }
+
     [Fact]
     public async Task Spend_cap_is_exact_under_twenty_parallel_approvals()
     {
