@@ -3,6 +3,7 @@ using FastEndpoints;
 using WedSync.Api.Features.Monitoring;
 using WedSync.Api.Features.Referrals.Expiry;
 using WedSync.Api.Features.Referrals.Shared;
+using WedSync.Api.Features.Referrals.Sweeps;
 using WedSync.Api.OperatorConsole;
 using WedSync.Api.Platform.Auth;
 using WedSync.Api.Platform.Database;
@@ -42,6 +43,7 @@ builder.Services.AddOptions<ReferralOptions>()
     .ValidateDataAnnotations()
     .ValidateOnStart();
 builder.Services.AddHostedService<ReferralExpirySweep>();
+builder.Services.AddHostedService<RewardSweep>();
 builder.Services.AddWedSyncMonitoring();
 builder.Services.AddWedSyncWebhooks();
 builder.Services.AddFastEndpoints();

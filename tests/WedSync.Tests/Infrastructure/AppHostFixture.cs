@@ -81,6 +81,9 @@ public class AppHostFixture : IAsyncLifetime
             env["Api__ForwardedHeaders__KnownNetworks__1"] = "::1/128";
             // Webhook receivers in tests are loopback listeners; production refuses internal addresses.
             env["Webhooks__AllowPrivateTargets"] = "true";
+            // Reward tests move a hold's end into the past and wait for the sweep; billing is asked again after seconds.
+            env["Referrals__RewardSweepInterval"] = "00:00:01";
+            env["Referrals__FulfilmentResendAfter"] = "00:00:03";
         }));
         configure?.Invoke(builder);
 

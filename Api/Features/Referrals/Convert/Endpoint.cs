@@ -199,21 +199,14 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
 
     private async Task<IReadOnlyList<GrantedReward>> GrantAsync(FoundReferral referral, Request req, string trigger, RewardTier tier, CancellationToken ct)
     {
-        // A referral flagged for review earns its rewards, but they wait as pending until reviewed.
-        var status = referral.FlaggedForReview ? "pending" : "granted";
-        var rewards = new[]
-        {
-            new GrantedReward("referrer", trigger, tier.Tier, tier.AmountCents("referrer", trigger), tier.Currency, status, referral.ReferrerUserId),
-            new GrantedReward("referee", trigger, tier.Tier, tier.AmountCents("referee", trigger), tier.Currency, status, req.ReferredUserId),
-        };
+        // Every reward starts pending; the ledger's insert trigger applies the organization's rules
+        // (hold, review of flagged referrals, automatic approval, spend cap) in this transaction.
         await using var batch = Session.CreateBatch();
-        foreach (var reward in rewards)
+        foreach (var (side, beneficiary) in new[] { ("referrer", referral.ReferrerUserId), ("referee", (Guid?)req.ReferredUserId) })
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-                INSERT INTO referral_rewards (organization_id, referral_id, side, trigger, tier, amount_cents, currency, status,
-                                              beneficiary_user_id, granted_at)
-                VALUES (@org, @id, @side, @trigger, @tier, @amount, @currency, @status, @beneficiary,
-                        CASE WHEN @status = 'granted' THEN now() END)
+                INSERT INTO referral_rewards (organization_id, referral_id, side, trigger, tier, amount_cents, currency, status, beneficiary_user_id)
+                VALUES (@org, @id, @side, @trigger, @tier, @amount, @currency, 'pending', @beneficiary)
                 ON CONFLICT (referral_id, side, trigger) DO NOTHING
                 """)
             {
@@ -221,19 +214,18 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
                 {
                     new("org", referral.OrganizationId),
                     new("id", referral.Id),
-                    new("side", reward.Side),
-                    new("trigger", reward.Trigger),
-                    new("tier", reward.Tier),
-                    new("amount", reward.AmountCents),
-                    new("currency", reward.Currency),
-                    new("status", reward.Status),
-                    new("beneficiary", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)reward.BeneficiaryUserId ?? DBNull.Value },
+                    new("side", side),
+                    new("trigger", trigger),
+                    new("tier", tier.Tier),
+                    new("amount", tier.AmountCents(side, trigger)),
+                    new("currency", tier.Currency),
+                    new("beneficiary", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)beneficiary ?? DBNull.Value },
                 },
             });
         }
 
         await batch.ExecuteNonQueryAsync(ct);
-        return rewards;
+        return await RewardsAsync(referral.Id, trigger, ct);
     }
 
     private sealed record FoundReferral(Guid Id, Guid OrganizationId, Guid? ReferrerUserId, string Status, DateTimeOffset CreatedAt, bool FlaggedForReview, bool Circular);

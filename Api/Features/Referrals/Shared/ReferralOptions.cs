@@ -41,6 +41,14 @@ public sealed class ReferralOptions
     [Url]
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>How often rewards whose hold is over are decided and unacknowledged fulfilments are sent again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan RewardSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>An approved reward billing has not acknowledged (POST .../fulfilled) this long after the last request is requested again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan FulfilmentResendAfter { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Where <c>/r/{code}</c> redirects after counting the click.</summary>
     public string SignupLink(string code) => $"{SignupUrl}?ref={Uri.EscapeDataString(code)}";
 

@@ -147,6 +147,27 @@ public static partial class TenantRowFactory
             INSERT INTO referral_rewards (id, organization_id, referral_id, side, trigger, tier, amount_cents, beneficiary_user_id)
             VALUES (@id, @org, @referrals, 'referrer', 'signed_up', 'bronze', 1500, @user)
             """),
+        ("referral_reward_ledger", """
+            INSERT INTO referral_reward_ledger (id, organization_id, reward_id, beneficiary_user_id, transition, from_state,
+                                                pending_cents, owed_cents, paid_cents, currency, actor_role, reason)
+            VALUES (@id, @org, @referral_rewards, @user, 'fulfilled', 'approved', 0, -1500, 1500, 'USD', 'service', 'isolation')
+            """),
+        ("referral_reward_rules", """
+            INSERT INTO referral_reward_rules (organization_id, hold_days, updated_by)
+            VALUES (@org, 0, @user)
+            """),
+        ("referral_spend_counters", """
+            INSERT INTO referral_spend_counters (organization_id, period_start, spent_cents)
+            VALUES (@org, date_trunc('month', now())::date - (abs(hashtext(@id::text)) % 3000), 1500)
+            """),
+        ("referral_webhook_subscriptions", """
+            WITH s AS (
+                INSERT INTO webhook_subscriptions (id, topic, url, signing_secret)
+                VALUES (@id, 'referrals', 'https://hooks.isolation.test/referrals', 'whsec_' || encode(sha256(@id::text::bytea), 'base64'))
+                RETURNING id
+            )
+            INSERT INTO referral_webhook_subscriptions (subscription_id, organization_id) SELECT id, @org FROM s
+            """),
         ("viral_metrics", """
             INSERT INTO viral_metrics (id, organization_id, metric_date, invites, users, conversions)
             VALUES (@id, @org, current_date, 3, 1, 1)

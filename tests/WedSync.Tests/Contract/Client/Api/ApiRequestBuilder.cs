@@ -10,6 +10,7 @@ using WedSync.Tests.Contract.Client.Api.Members;
 using WedSync.Tests.Contract.Client.Api.Migrations;
 using WedSync.Tests.Contract.Client.Api.Monitoring;
 using WedSync.Tests.Contract.Client.Api.Organization;
+using WedSync.Tests.Contract.Client.Api.ReferralWebhooks;
 using WedSync.Tests.Contract.Client.Api.Referrals;
 using WedSync.Tests.Contract.Client.Api.VersionNamespace;
 namespace WedSync.Tests.Contract.Client.Api
@@ -44,6 +45,11 @@ namespace WedSync.Tests.Contract.Client.Api
         public global::WedSync.Tests.Contract.Client.Api.Referrals.ReferralsRequestBuilder Referrals
         {
             get => new global::WedSync.Tests.Contract.Client.Api.Referrals.ReferralsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The referralWebhooks property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.ReferralWebhooks.ReferralWebhooksRequestBuilder ReferralWebhooks
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.ReferralWebhooks.ReferralWebhooksRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The version property</summary>
         public global::WedSync.Tests.Contract.Client.Api.VersionNamespace.VersionRequestBuilder Version

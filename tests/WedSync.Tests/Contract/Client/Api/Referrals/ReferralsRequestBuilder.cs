@@ -9,9 +9,13 @@ using System.Threading.Tasks;
 using System.Threading;
 using System;
 using WedSync.Tests.Contract.Client.Api.Referrals.Analytics;
+using WedSync.Tests.Contract.Client.Api.Referrals.Balance;
 using WedSync.Tests.Contract.Client.Api.Referrals.Conversions;
 using WedSync.Tests.Contract.Client.Api.Referrals.Item;
 using WedSync.Tests.Contract.Client.Api.Referrals.Leaderboard;
+using WedSync.Tests.Contract.Client.Api.Referrals.Refunds;
+using WedSync.Tests.Contract.Client.Api.Referrals.Reviews;
+using WedSync.Tests.Contract.Client.Api.Referrals.RewardRules;
 using WedSync.Tests.Contract.Client.Api.Referrals.Rewards;
 using WedSync.Tests.Contract.Client.Api.Referrals.Stats;
 using WedSync.Tests.Contract.Client.Models;
@@ -28,6 +32,11 @@ namespace WedSync.Tests.Contract.Client.Api.Referrals
         {
             get => new global::WedSync.Tests.Contract.Client.Api.Referrals.Analytics.AnalyticsRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The balance property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Referrals.Balance.BalanceRequestBuilder Balance
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Referrals.Balance.BalanceRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The conversions property</summary>
         public global::WedSync.Tests.Contract.Client.Api.Referrals.Conversions.ConversionsRequestBuilder Conversions
         {
@@ -37,6 +46,21 @@ namespace WedSync.Tests.Contract.Client.Api.Referrals
         public global::WedSync.Tests.Contract.Client.Api.Referrals.Leaderboard.LeaderboardRequestBuilder Leaderboard
         {
             get => new global::WedSync.Tests.Contract.Client.Api.Referrals.Leaderboard.LeaderboardRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The refunds property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Referrals.Refunds.RefundsRequestBuilder Refunds
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Referrals.Refunds.RefundsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The reviews property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Referrals.Reviews.ReviewsRequestBuilder Reviews
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Referrals.Reviews.ReviewsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The rewardRules property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Referrals.RewardRules.RewardRulesRequestBuilder RewardRules
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Referrals.RewardRules.RewardRulesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The rewards property</summary>
         public global::WedSync.Tests.Contract.Client.Api.Referrals.Rewards.RewardsRequestBuilder Rewards

@@ -8,6 +8,7 @@ using System.IO;
 using System.Threading.Tasks;
 using System.Threading;
 using System;
+using WedSync.Tests.Contract.Client.Api.Referrals.Rewards.Item;
 using WedSync.Tests.Contract.Client.Models;
 namespace WedSync.Tests.Contract.Client.Api.Referrals.Rewards
 {
@@ -17,6 +18,18 @@ namespace WedSync.Tests.Contract.Client.Api.Referrals.Rewards
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class RewardsRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>Gets an item from the WedSync.Tests.Contract.Client.api.referrals.rewards.item collection</summary>
+        /// <param name="position">Unique identifier of the item</param>
+        /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Api.Referrals.Rewards.Item.RewardsItemRequestBuilder"/></returns>
+        public global::WedSync.Tests.Contract.Client.Api.Referrals.Rewards.Item.RewardsItemRequestBuilder this[Guid position]
+        {
+            get
+            {
+                var urlTplParams = new Dictionary<string, object>(PathParameters);
+                urlTplParams.Add("id", position);
+                return new global::WedSync.Tests.Contract.Client.Api.Referrals.Rewards.Item.RewardsItemRequestBuilder(urlTplParams, RequestAdapter);
+            }
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::WedSync.Tests.Contract.Client.Api.Referrals.Rewards.RewardsRequestBuilder"/> and sets the default values.
         /// </summary>
