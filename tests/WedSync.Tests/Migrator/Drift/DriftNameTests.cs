@@ -54,8 +54,7 @@ public sealed class DriftNameTests(AppHostFixture fixture)
     [Fact]
     public async Task Tables_whose_unquoted_qualified_names_collide_are_two_objects()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         await DriftCalls.ExecuteAsync(database.ConnectionString,
             "CREATE SCHEMA \"foo.bar\"", "CREATE TABLE \"foo.bar\".bazz (id int)", "CREATE SCHEMA foo", "CREATE TABLE foo.\"bar.bazz\" (id int)");
 

@@ -11,8 +11,7 @@ public sealed class FingerprintCoverageTests(Infrastructure.AppHostFixture fixtu
     [Fact]
     public async Task A_rule_made_by_hand_is_drift()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
 
         await DriftCalls.ExecuteAsync(database.ConnectionString, "CREATE RULE referrals_keep AS ON DELETE TO public.referrals DO INSTEAD NOTHING");
 
