@@ -42,39 +42,54 @@ public static class MigratedTemplate
 
     private static async Task<string> CreateAsync(string serverConnectionString)
     {
+        // Built under a name of its own and renamed when complete, so a database under the template's name is
+        // never half-migrated, whoever else builds one on this server at the same time.
+        var building = $"{Name}_build_{Guid.NewGuid():N}"[..63];
         await using (var connection = new NpgsqlConnection(serverConnectionString))
         {
             await connection.OpenAsync();
-            // A template is marked only once migrated; one left unmarked by an aborted run is made again.
-            await using var check = new NpgsqlCommand("SELECT datistemplate FROM pg_database WHERE datname = $1", connection);
-            check.Parameters.AddWithValue(Name);
-            switch (await check.ExecuteScalarAsync())
+            if (await ExistsAsync(connection, Name))
             {
-                case true:
-                    return Name;
-                case false:
-                    await ExecuteAsync(connection, $"DROP DATABASE {Name} WITH (FORCE)");
-                    break;
+                return Name;
             }
 
-            await ExecuteAsync(connection, $"CREATE DATABASE {Name}");
+            await ExecuteAsync(connection, $"CREATE DATABASE {building}");
         }
 
-        var template = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = Name, Pooling = false }.ConnectionString;
+        var template = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = building, Pooling = false }.ConnectionString;
         var migrated = await TestScripts.Engine(template).UpAsync(CancellationToken.None);
-        if (!migrated.Succeeded)
-        {
-            throw new InvalidOperationException($"The template database could not be migrated: {migrated.Error}");
-        }
-
         await using (var connection = new NpgsqlConnection(serverConnectionString))
         {
             await connection.OpenAsync();
+            if (!migrated.Succeeded)
+            {
+                await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {building} WITH (FORCE)");
+                throw new InvalidOperationException($"The template database could not be migrated: {migrated.Error}");
+            }
+
+            try
+            {
+                await ExecuteAsync(connection, $"ALTER DATABASE {building} RENAME TO {Name}");
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
+            {
+                // Another builder finished first: its template is the same catalog's.
+                await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {building} WITH (FORCE)");
+                return Name;
+            }
+
             // No session may stay connected to a template, or copying it fails ("being accessed by other users").
             await ExecuteAsync(connection, $"ALTER DATABASE {Name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
         }
 
         return Name;
+    }
+
+    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, string name)
+    {
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", connection);
+        command.Parameters.AddWithValue(name);
+        return await command.ExecuteScalarAsync() is true;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
@@ -83,25 +98,28 @@ public static class MigratedTemplate
         await command.ExecuteNonQueryAsync();
     }
 
-    private static string ComputeChecksum()
+    /// <summary>SHA-256 over the scripts' names and texts, in order, and the request manifest's bytes.</summary>
+    public static string ChecksumOf(IEnumerable<SqlScript> scripts, byte[] manifest)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var script in ScriptCatalog.Embedded(ScriptCatalog.SchemaFolder).Scripts)
+        foreach (var script in scripts)
         {
             hash.AppendData(Encoding.UTF8.GetBytes($"{script.Name}\n{script.Contents}\n"));
         }
 
+        hash.AppendData(manifest);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static string ComputeChecksum()
+    {
         var assembly = typeof(ScriptCatalog).Assembly;
+        using var bytes = new MemoryStream();
         using (var manifest = assembly.GetManifestResourceStream($"{assembly.GetName().Name}.Catalog.RequestManifest.json"))
         {
-            if (manifest is not null)
-            {
-                using var bytes = new MemoryStream();
-                manifest.CopyTo(bytes);
-                hash.AppendData(bytes.ToArray());
-            }
+            manifest?.CopyTo(bytes);
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return ChecksumOf(ScriptCatalog.Embedded(ScriptCatalog.SchemaFolder).Scripts, bytes.ToArray());
     }
 }

@@ -13,7 +13,7 @@ namespace WedSync.Tests.Monitoring;
 /// once a migration made the change. An API process of its own on a fresh database, so that no other
 /// test's hand-made objects are drift here.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostOwnApiCollection.Name)]
 public sealed class SchemaDriftEventTests(AppHostFixture fixture)
 {
     // Generous: the machine may be saturated; every wait ends as soon as the state is reached.

@@ -8,7 +8,7 @@ namespace WedSync.Tests.Migrator.Drift;
 /// PostgreSQL quotes it, so <c>"a.b"(c)</c> and <c>a("b.c")</c> are two columns; up, verify and every later run
 /// work (no duplicate key, no exit 8), and a store written by an earlier migrator (names unquoted) is no drift.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class DriftNameTests(AppHostFixture fixture)
 {
     private static readonly string[] Allow = ["--allow", "primary-key", "--allow", "row-level-security"];

@@ -4,7 +4,7 @@ namespace WedSync.Tests.Migrator.Drift;
 /// Issue 23, kind 6: every object kind that changes behaviour is fingerprinted (a rule, an event trigger), and
 /// what PostgreSQL may print in another order is normalised (storage options set in another order are no drift).
 /// </summary>
-[Collection(Infrastructure.AppHostCollection.Name)]
+[Collection(Infrastructure.AppHostParallelCollection.Name)]
 public sealed class FingerprintCoverageTests(Infrastructure.AppHostFixture fixture)
 {
     // The issue's example: deletes now silently do nothing.

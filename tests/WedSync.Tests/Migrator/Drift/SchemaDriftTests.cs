@@ -8,7 +8,7 @@ namespace WedSync.Tests.Migrator.Drift;
 /// fingerprint per object, <c>verify</c> names what changed outside migrations and exits 4, and a
 /// migration that makes the same change clears it.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class SchemaDriftTests(AppHostFixture fixture)
 {
     // The example: a column and an index made by hand.

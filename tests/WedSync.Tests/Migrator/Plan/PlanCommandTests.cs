@@ -4,7 +4,7 @@ using WedSync.Tests.Infrastructure;
 namespace WedSync.Tests.Migrator.Plan;
 
 /// <summary><c>plan</c> against the real server: what up would run, with findings and lock/size lines, and nothing changed.</summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class PlanCommandTests(AppHostFixture fixture)
 {
     // Every relation, column, constraint and journal row: any change plan made would show here.

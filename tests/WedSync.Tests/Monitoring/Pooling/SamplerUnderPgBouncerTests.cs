@@ -11,7 +11,7 @@ namespace WedSync.Tests.Monitoring.Pooling;
 /// renewed by one autocommit statement per tick: two API processes behind a real PgBouncer, on a
 /// migrated database of their own, sample one at a time, and the other takes over when the sampler dies.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostOwnApiCollection.Name)]
 public sealed class SamplerUnderPgBouncerTests(AppHostFixture fixture)
 {
     private const string SampleLine = "Monitoring sample taken by";
