@@ -5,7 +5,7 @@ using WedSync.Tests.Infrastructure;
 namespace WedSync.Tests.Api;
 
 /// <summary>Done-when 6: past its per-minute limit a user gets 429 with Retry-After; other users do not.</summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostOwnApiCollection.Name)]
 public sealed class RateLimitTests(AppHostFixture fixture)
 {
     [Fact]

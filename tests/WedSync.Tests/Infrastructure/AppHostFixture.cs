@@ -30,7 +30,13 @@ public class AppHostFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
-    public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "wedsync-tests", Guid.NewGuid().ToString("N"));
+    // One application for every collection of this fixture type (apphost and its parallel siblings), released by the last.
+    private static readonly SemaphoreSlim SharedGate = new(1, 1);
+    private static (DistributedApplication App, string DataPath)? shared;
+    private static int sharedLeases;
+    private bool leased;
+
+    public string DataPath { get; private set; } = Path.Combine(Path.GetTempPath(), "wedsync-tests", Guid.NewGuid().ToString("N"));
 
     public string DatabaseConnectionString { get; private set; } = "";
 
@@ -46,10 +52,37 @@ public class AppHostFixture : IAsyncLifetime
 
     protected virtual bool WaitForApi => true;
 
+    /// <summary>The plain fixture shares one application across collections; a subclass (other settings) starts its own.</summary>
+    private bool IsShared => GetType() == typeof(AppHostFixture);
+
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(DataPath)!);
-        App = await StartAsync(Arguments, Configure, WaitForApi);
+        if (IsShared)
+        {
+            await SharedGate.WaitAsync();
+            try
+            {
+                if (shared is null)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(DataPath)!);
+                    shared = (await StartAsync(Arguments, Configure, WaitForApi), DataPath);
+                }
+
+                sharedLeases++;
+                leased = true;
+                (App, DataPath) = shared.Value;
+            }
+            finally
+            {
+                SharedGate.Release();
+            }
+        }
+        else
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(DataPath)!);
+            App = await StartAsync(Arguments, Configure, WaitForApi);
+        }
+
         DatabaseConnectionString = await App.GetConnectionStringAsync("wedsync") ?? throw new InvalidOperationException("no connection string");
         if (WaitForApi)
         {
@@ -117,6 +150,25 @@ public class AppHostFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Api?.Dispose();
+        if (leased)
+        {
+            leased = false;
+            await SharedGate.WaitAsync();
+            try
+            {
+                if (--sharedLeases > 0)
+                {
+                    return;
+                }
+
+                shared = null;
+            }
+            finally
+            {
+                SharedGate.Release();
+            }
+        }
+
         if (App is not null)
         {
             await App.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
@@ -147,4 +199,24 @@ public class AppHostFixture : IAsyncLifetime
 public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
 {
     public const string Name = "apphost";
+}
+
+/// <summary>
+/// The same application as <see cref="AppHostCollection"/>, for test classes that touch only state of
+/// their own (a database, a server, a process, data of their own tenant): they run beside that collection.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class AppHostParallelCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "apphost-parallel";
+}
+
+/// <summary>
+/// The same application again, a third line beside the two: for tests that start API processes of their own
+/// on databases of their own, or that call the shared API only as users of their own (each user has its own rate limit).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class AppHostOwnApiCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "apphost-own-api";
 }

@@ -10,7 +10,7 @@ namespace WedSync.Tests.Migrator;
 /// the connection string in appsettings.json, plan refused to run and <c>lint --fix</c>, finding no journal,
 /// rewrote a script that was already applied.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class ConfigurationSourcesTests(AppHostFixture fixture)
 {
     private const string Applied = """

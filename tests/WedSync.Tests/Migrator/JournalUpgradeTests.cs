@@ -8,7 +8,7 @@ namespace WedSync.Tests.Migrator;
 /// The journal written by an earlier migrator (without run ids and --allow overrides) is upgraded in place by
 /// the next up, idempotently, and stays writable by the earlier migrator's INSERT.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class JournalUpgradeTests(AppHostFixture fixture)
 {
     [Fact]

@@ -9,11 +9,12 @@ namespace WedSync.Tests.Migrator;
 /// says so; the script in flight commits nothing (its commit proves the lock first); the next run applies it once.
 /// Directly and behind PgBouncer in transaction mode.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class LockLossTests(AppHostFixture fixture)
 {
     private const string HolderPid = """
         SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 20250101 AND objid = 1 AND objsubid = 2
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
         """;
 
     [Theory]
@@ -21,7 +22,7 @@ public sealed class LockLossTests(AppHostFixture fixture)
     [InlineData(true)]
     public async Task Terminating_the_lock_session_during_a_slow_script_stops_the_run_with_exit_10_and_nothing_of_it_committed(bool behindPgBouncer)
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         await using var bouncer = behindPgBouncer ? await PgBouncerProcess.StartAsync(database.ConnectionString) : null;
         var connectionString = bouncer?.ClientConnectionString(database.ConnectionString) ?? database.ConnectionString;
         var folder = TestScripts.Folder(
@@ -61,7 +62,7 @@ public sealed class LockLossTests(AppHostFixture fixture)
     [Fact]
     public async Task A_no_transaction_script_stops_before_its_next_statement_once_the_lock_is_lost()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         await database.ScalarAsync("CREATE TABLE IF NOT EXISTS lock_loss_t (a int)");
         var folder = TestScripts.Folder(("29990101000000_index.sql",
             "-- migrator: no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS ix_lock_loss_1 ON lock_loss_t (a);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS ix_lock_loss_2 ON lock_loss_t (a);\n"));

@@ -10,7 +10,7 @@ using WedSync.Tests.Infrastructure;
 namespace WedSync.Tests.Migrator;
 
 /// <summary>The migration engine in-process against a real, fresh PostgreSQL database per test.</summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class MigrationEngineTests(AppHostFixture fixture)
 {
     [Fact]

@@ -3,7 +3,7 @@ using WedSync.Tests.Infrastructure;
 
 namespace WedSync.Tests.Migrator;
 
-/// <summary>A fresh, empty database on the fixture's server, dropped afterwards.</summary>
+/// <summary>A fresh database on the fixture's server, empty or already migrated, dropped afterwards.</summary>
 public sealed class MigratorDatabase : IAsyncDisposable
 {
     private readonly string serverConnectionString;
@@ -27,6 +27,18 @@ public sealed class MigratorDatabase : IAsyncDisposable
         await connection.OpenAsync();
         await using var create = new NpgsqlCommand($"CREATE DATABASE {database.Name}", connection);
         await create.ExecuteNonQueryAsync();
+        return database;
+    }
+
+    /// <summary>
+    /// A database as <c>up</c> of the embedded catalog leaves it, copied from the run's template
+    /// (<see cref="MigratedTemplate"/>): for tests whose subject comes after the migration, not the migration from empty.
+    /// </summary>
+    public static async Task<MigratorDatabase> CreateMigratedAsync(AppHostFixture fixture)
+    {
+        var server = new NpgsqlConnectionStringBuilder(fixture.DatabaseConnectionString) { Database = "postgres" }.ConnectionString;
+        var database = new MigratorDatabase(server, $"mig_{Guid.NewGuid():N}");
+        await MigratedTemplate.CopyAsync(server, database.Name);
         return database;
     }
 

@@ -16,7 +16,7 @@ public sealed class MigratorProcessTests(AppHostFixture fixture)
     [Fact]
     public async Task Verify_fails_when_the_journal_has_a_script_the_catalog_lacks()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         var folder = TestScripts.Folder("29990301000000_elsewhere.sql", "SELECT 1;");
         try
         {
@@ -55,7 +55,7 @@ public sealed class MigratorProcessTests(AppHostFixture fixture)
     [Fact]
     public async Task Migrator_killed_in_a_slow_script_leaves_nothing_of_it_and_the_next_run_completes()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         var folder = TestScripts.Folder("29990101000000_slow.sql",
             "CREATE TABLE slow_marker (id uuid PRIMARY KEY);\nSELECT pg_sleep(120);\n");
         try

@@ -4,7 +4,7 @@ using WedSync.Tests.Infrastructure;
 namespace WedSync.Tests.Migrator;
 
 /// <summary>Issue 13, kind 7: behind a transaction pooler the run's lock still holds.</summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class PooledConnectionTests(AppHostFixture fixture)
 {
     // The issue's example: two `up` runs through PgBouncer in transaction mode both ran the same script.

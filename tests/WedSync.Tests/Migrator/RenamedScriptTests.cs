@@ -7,7 +7,7 @@ namespace WedSync.Tests.Migrator;
 /// it (exit 3, nothing applied) naming both scripts; <c>repair NEW</c> records the rename (the journal row moves
 /// to the new name), after which up applies nothing. Real binary, real PostgreSQL.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class RenamedScriptTests(AppHostFixture fixture)
 {
     private const string Rows = "SELECT count(*) FROM rename_rows";
@@ -16,7 +16,7 @@ public sealed class RenamedScriptTests(AppHostFixture fixture)
     [Fact]
     public async Task A_renamed_applied_script_is_refused_and_repair_records_the_rename()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         await database.ScalarAsync("CREATE TABLE rename_rows (id int)");
         const string text = "INSERT INTO rename_rows VALUES (1), (2);\n";
         var folder = TestScripts.Folder(("29990101000000_seed_rwos.sql", text));
@@ -53,7 +53,7 @@ public sealed class RenamedScriptTests(AppHostFixture fixture)
     [Fact]
     public async Task Renumbered_scripts_are_renamed_together_and_a_copy_is_refused_with_other_advice()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         await database.ScalarAsync("CREATE TABLE rename_rows (id int)");
         var folder = TestScripts.Folder(
             ("29990101000037_usage.sql", "INSERT INTO rename_rows VALUES (37);\n"),

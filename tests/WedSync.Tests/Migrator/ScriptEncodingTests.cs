@@ -9,7 +9,7 @@ namespace WedSync.Tests.Migrator;
 /// Scripts are read as psql reads them with client_encoding UTF8: bytes that are not UTF-8 are refused by
 /// every verb naming file and line (nothing applied), never sent as U+FFFD; one UTF-8 BOM is dropped.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class ScriptEncodingTests(AppHostFixture fixture)
 {
     private const string Name = "29990101000000_dessert.sql";

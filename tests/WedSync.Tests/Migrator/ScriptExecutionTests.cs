@@ -11,7 +11,7 @@ namespace WedSync.Tests.Migrator;
 /// state from one script in the next; transaction control refused before anything runs; statements that
 /// cannot run in a transaction applied through a no-transaction script.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class ScriptExecutionTests(AppHostFixture fixture)
 {
     private static MigratorOptions Options(TimeSpan? commandTimeout = null) =>

@@ -8,13 +8,13 @@ namespace WedSync.Tests.Migrator;
 /// Issue 13, kind 1: every script psql accepts reaches the server as psql sends it: nothing substitutes
 /// variables, and statements are cut where psql cuts them (dollar quotes, strings, comments, function bodies).
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class ScriptTextTests(AppHostFixture fixture)
 {
     [Fact]
     public async Task Dollar_quoted_and_sql_standard_function_bodies_are_applied_as_psql_applies_them()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         var folder = TestScripts.Folder(
             // The issue's example: DbUp read $fn$ as a variable ("Variable fn has no value defined").
             ("29990101000000_tagged.sql", "CREATE FUNCTION t_tagged() RETURNS int LANGUAGE sql AS $fn$ SELECT 1 $fn$;\n"),

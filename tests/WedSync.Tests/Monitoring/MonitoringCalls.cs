@@ -9,10 +9,12 @@ namespace WedSync.Tests.Monitoring;
 /// <summary>A platform admin's calls to the monitoring API, and polling for what the sampler or another session does.</summary>
 public static class MonitoringCalls
 {
-    private static readonly Guid AdminId = Guid.NewGuid();
-
-    /// <summary>Minted on each use: a token minted once expires (15 min) before a long suite ends.</summary>
-    public static string AdminToken => TestTokens.For(AdminId, ["platform_admin"]);
+    /// <summary>
+    /// Minted on each use (a token minted once expires, 15 min, before a long suite ends), for an admin of
+    /// its own: the rate limit counts per user and minute, and collections running side by side on one
+    /// application would otherwise spend one shared admin's budget for each other (429s in whichever came last).
+    /// </summary>
+    public static string AdminToken => TestTokens.For(Guid.NewGuid(), ["platform_admin"]);
 
     public static async Task<JsonElement> GetOkAsync(this HttpClient api, string path, string? token = null) =>
         (await api.GetOkWithAgeAsync(path, fresh: false, token)).Body;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Tests.Monitoring;
@@ -11,8 +12,15 @@ namespace WedSync.Tests.Monitoring;
 /// </summary>
 public sealed class RecentResultTests
 {
-    private readonly RecentResult<string> results = new(TimeProvider.System, new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance));
+    // The results' ages are read from this clock, moved by the tests, so "later" needs no sleep.
+    private readonly FakeTimeProvider time = new();
+    private readonly RecentResult<string> results;
     private readonly List<TaskCompletionSource<string>> computations = [];
+
+    public RecentResultTests()
+    {
+        results = new(time, new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance));
+    }
 
     [Fact]
     public async Task Concurrent_callers_share_one_computation_and_a_recent_result_is_served_without_one()
@@ -36,7 +44,7 @@ public sealed class RecentResultTests
     {
         var stale = Get(refresh: false);
         await StartedAsync(1);
-        await Task.Delay(5);
+        time.Advance(TimeSpan.FromMilliseconds(5));
         var fresh = Get(refresh: true);
         await StartedAsync(2);
 
@@ -56,7 +64,7 @@ public sealed class RecentResultTests
         await StartedAsync(1);
         computations[0].SetResult("one");
         await first;
-        await Task.Delay(5);
+        time.Advance(TimeSpan.FromMilliseconds(5));
 
         var second = Get(refresh: false, maxAge: TimeSpan.Zero);
         await StartedAsync(2);

@@ -13,7 +13,7 @@ namespace WedSync.Tests.Monitoring;
 /// once a migration made the change. An API process of its own on a fresh database, so that no other
 /// test's hand-made objects are drift here.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostOwnApiCollection.Name)]
 public sealed class SchemaDriftEventTests(AppHostFixture fixture)
 {
     // Generous: the machine may be saturated; every wait ends as soon as the state is reached.
@@ -23,8 +23,7 @@ public sealed class SchemaDriftEventTests(AppHostFixture fixture)
     [Fact]
     public async Task Sampler_records_one_event_per_drift_and_the_migration_making_the_change_resolves_it()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         await using var api = await ApiServer.StartAsync(database.ConnectionString, new Dictionary<string, string>
         {
             ["Monitoring:SampleInterval"] = Tick.ToString(),

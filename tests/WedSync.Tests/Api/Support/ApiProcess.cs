@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace WedSync.Tests.Api.Support;
 
-/// <summary>Runs the API project as a developer would (<c>dotnet run --project Api</c>), outside the AppHost.</summary>
+/// <summary>Runs the API outside the AppHost: with its launch profile as a developer would (<c>dotnet run --project Api</c>), else its built dll.</summary>
 public static class ApiProcess
 {
     public sealed record Result(int ExitCode, string Output, bool TimedOut);
@@ -15,8 +15,14 @@ public static class ApiProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // The content root, where appsettings.json is, as under dotnet run.
+            WorkingDirectory = Path.GetDirectoryName(new Projects.Api().ProjectPath)!,
         };
-        string[] run = ["run", "--project", new Projects.Api().ProjectPath, "--no-build", .. launchProfile ? Array.Empty<string>() : ["--no-launch-profile"], "--", .. args];
+        // Only dotnet run applies a launch profile; without one, the built dll starts the same API without
+        // the seconds dotnet run spends evaluating the project.
+        string[] run = launchProfile
+            ? ["run", "--project", new Projects.Api().ProjectPath, "--no-build", "--", .. args]
+            : [ApiServer.AssemblyPath, .. args];
         foreach (var arg in run)
         {
             startInfo.ArgumentList.Add(arg);

@@ -8,7 +8,7 @@ namespace WedSync.Tests.Migrator.Drift;
 /// PostgreSQL quotes it, so <c>"a.b"(c)</c> and <c>a("b.c")</c> are two columns; up, verify and every later run
 /// work (no duplicate key, no exit 8), and a store written by an earlier migrator (names unquoted) is no drift.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class DriftNameTests(AppHostFixture fixture)
 {
     private static readonly string[] Allow = ["--allow", "primary-key", "--allow", "row-level-security"];
@@ -54,8 +54,7 @@ public sealed class DriftNameTests(AppHostFixture fixture)
     [Fact]
     public async Task Tables_whose_unquoted_qualified_names_collide_are_two_objects()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         await DriftCalls.ExecuteAsync(database.ConnectionString,
             "CREATE SCHEMA \"foo.bar\"", "CREATE TABLE \"foo.bar\".bazz (id int)", "CREATE SCHEMA foo", "CREATE TABLE foo.\"bar.bazz\" (id int)");
 

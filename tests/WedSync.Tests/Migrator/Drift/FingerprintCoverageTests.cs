@@ -4,15 +4,14 @@ namespace WedSync.Tests.Migrator.Drift;
 /// Issue 23, kind 6: every object kind that changes behaviour is fingerprinted (a rule, an event trigger), and
 /// what PostgreSQL may print in another order is normalised (storage options set in another order are no drift).
 /// </summary>
-[Collection(Infrastructure.AppHostCollection.Name)]
+[Collection(Infrastructure.AppHostParallelCollection.Name)]
 public sealed class FingerprintCoverageTests(Infrastructure.AppHostFixture fixture)
 {
     // The issue's example: deletes now silently do nothing.
     [Fact]
     public async Task A_rule_made_by_hand_is_drift()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
 
         await DriftCalls.ExecuteAsync(database.ConnectionString, "CREATE RULE referrals_keep AS ON DELETE TO public.referrals DO INSTEAD NOTHING");
 

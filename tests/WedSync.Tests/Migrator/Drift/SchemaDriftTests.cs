@@ -8,15 +8,14 @@ namespace WedSync.Tests.Migrator.Drift;
 /// fingerprint per object, <c>verify</c> names what changed outside migrations and exits 4, and a
 /// migration that makes the same change clears it.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class SchemaDriftTests(AppHostFixture fixture)
 {
     // The example: a column and an index made by hand.
     [Fact]
     public async Task Hand_made_column_and_index_fail_verify_until_a_migration_makes_the_same_change()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         var clean = await MigratorProcess.RunCapturingStdoutAsync(database.ConnectionString, "verify");
         Assert.True(clean.ExitCode == 0, clean.Output);
         Assert.Contains("Schema drift: none", clean.StandardOutput);
@@ -51,8 +50,7 @@ public sealed class SchemaDriftTests(AppHostFixture fixture)
     [Fact]
     public async Task Policy_grant_function_trigger_and_dropped_index_are_named_and_a_run_records_them()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
 
         await DriftCalls.ExecuteAsync(database.ConnectionString,
             "ALTER POLICY referrals_delete ON referrals USING (false)",
@@ -84,8 +82,7 @@ public sealed class SchemaDriftTests(AppHostFixture fixture)
     [Fact]
     public async Task Extra_table_added_default_revoked_grant_and_public_execute_are_drift()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
 
         await DriftCalls.ExecuteAsync(database.ConnectionString,
             "CREATE TABLE public.drift_extra (id int)",
@@ -110,8 +107,7 @@ public sealed class SchemaDriftTests(AppHostFixture fixture)
     [Fact]
     public async Task Data_sequence_values_temporary_tables_and_partitions_are_not_drift()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
 
         await DriftCalls.ExecuteAsync(database.ConnectionString,
             "SELECT nextval(oid::regclass) FROM pg_class WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace",
@@ -127,8 +123,7 @@ public sealed class SchemaDriftTests(AppHostFixture fixture)
     [Fact]
     public async Task Plan_with_two_pending_requests_leaves_every_object_of_the_fingerprint_as_it_was()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         var folder = TestScripts.Folder(
             ("29990101000000_ws991_referral_note.sql", "SET LOCAL lock_timeout = '5s';\nALTER TABLE referrals ADD COLUMN plan_note text;\n"),
             ("29990101000001_ws992_referral_index.sql", "CREATE INDEX IF NOT EXISTS ix_referrals_plan_note ON referrals (plan_note);\n"));
@@ -155,8 +150,7 @@ public sealed class SchemaDriftTests(AppHostFixture fixture)
     [Fact]
     public async Task A_failed_recording_keeps_the_previous_fingerprint_whole()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        await DriftCalls.UpAsync(database.ConnectionString);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         var recorded = await database.ScalarAsync("SELECT count(*) FROM wedsync_migrations.schema_objects");
         await DriftCalls.ExecuteAsync(database.ConnectionString,
             "ALTER TABLE referrals ADD COLUMN x int",

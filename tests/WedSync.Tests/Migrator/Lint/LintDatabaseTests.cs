@@ -9,7 +9,7 @@ namespace WedSync.Tests.Migrator.Lint;
 /// The lint against the real server: the rewrite rules fire exactly on the statements PostgreSQL
 /// answers with a table rewrite (a new relfilenode), and --fix leaves a script the journal lists.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class LintDatabaseTests(AppHostFixture fixture)
 {
     [Theory]

@@ -8,7 +8,7 @@ namespace WedSync.Tests.Migrator.Lint;
 /// journal records it per script; a finding the script accepts in a comment needs no override; applied
 /// scripts are never linted again. Real migrator binary, fresh database, the real catalog pending too.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class UpLintGateTests(AppHostFixture fixture)
 {
     private const string JournalCount = "SELECT count(*) FROM wedsync_migrations.journal";

@@ -4,7 +4,7 @@ using WedSync.Tests.Infrastructure;
 namespace WedSync.Tests.Migrator.Plan;
 
 /// <summary><c>plan</c> against the real server: what up would run, with findings and lock/size lines, and nothing changed.</summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class PlanCommandTests(AppHostFixture fixture)
 {
     // Every relation, column, constraint and journal row: any change plan made would show here.
@@ -34,9 +34,7 @@ public sealed class PlanCommandTests(AppHostFixture fixture)
     [Fact]
     public async Task Plan_shows_the_lock_and_live_size_of_each_existing_table_and_the_findings()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        var up = await MigratorProcess.RunAsync(database.ConnectionString, "up");
-        Assert.True(up.ExitCode == 0, up.Output);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         var folder = TestScripts.Folder(
             ("29990101000000_referral_note.sql", "SET LOCAL lock_timeout = '5s';\nALTER TABLE referrals ADD COLUMN plan_note text;\n"),
             ("29990101000001_referral_index.sql", "CREATE INDEX IF NOT EXISTS ix_referrals_plan_note ON referrals (plan_note);\n"));

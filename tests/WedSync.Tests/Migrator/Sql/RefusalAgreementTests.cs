@@ -8,7 +8,7 @@ namespace WedSync.Tests.Migrator.Sql;
 /// applied) lint reports as an error finding of <c>migrator-refuses</c> (exit 1) and plan as up's own refusal
 /// (exit 6); plan lists the statements exactly as up would send them. Real binary, real PostgreSQL.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostParallelCollection.Name)]
 public sealed class RefusalAgreementTests(AppHostFixture fixture)
 {
     public static TheoryData<string, string, int> Refused => new()

@@ -12,7 +12,7 @@ namespace WedSync.Tests.Monitoring.Alerts;
 /// where it goes: Slack text cannot mention a channel or mask a link, whatever a database client put into
 /// its statement or its application_name (which reaches alerts through the session-cancel audit event).
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostOwnApiCollection.Name)]
 public sealed class AlertBodyRedactionTests(AppHostFixture fixture)
 {
     private const string Hostile = "<!channel> <http://evil.example|click> @here";

@@ -10,7 +10,7 @@ namespace WedSync.Tests.Monitoring.Alerts;
 /// sees retries with growing delays, then the subscription is paused (and the summary says so); resumed,
 /// the held message arrives under its webhook-id. Each test runs its own API process on its own database.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostOwnApiCollection.Name)]
 public sealed class AlertDeliveryTests(AppHostFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);

@@ -9,7 +9,7 @@ namespace WedSync.Tests.Monitoring.Alerts;
 /// receiver is down arrive in order, once each, when it is back; a burst costs one failure per backoff step,
 /// so it does not pause the subscription; a subscription paused by a long outage is probed and resumes by itself.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostOwnApiCollection.Name)]
 public sealed class AlertOutageTests(AppHostFixture fixture)
 {
     private const int Alerts = 12;

@@ -10,7 +10,7 @@ namespace WedSync.Tests.Monitoring.Alerts;
 /// when delivering, so a name that points inside (DNS, rebinding, a row written by SQL) sends nothing.
 /// Only loopback is ever connected to: the other addresses are refused before a socket opens.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostOwnApiCollection.Name)]
 public sealed class AlertTargetTests(AppHostFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -37,9 +37,7 @@ public sealed class AlertsDatabase : IAsyncDisposable
 
     public static async Task<AlertsDatabase> CreateAsync(AppHostFixture fixture)
     {
-        var database = await MigratorDatabase.CreateAsync(fixture);
-        var (exitCode, output) = await MigratorProcess.RunAsync(database.ConnectionString, "up");
-        Assert.True(exitCode == 0, output);
+        var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         return new AlertsDatabase(database);
     }
 

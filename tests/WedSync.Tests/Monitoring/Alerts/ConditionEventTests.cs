@@ -18,7 +18,7 @@ namespace WedSync.Tests.Monitoring.Alerts;
 /// about a second of its crossing although the sampler ticks every 15 s. Each test runs its own API on
 /// its own database with small thresholds; deliveries go to real HTTP receivers.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostOwnApiCollection.Name)]
 public sealed class ConditionEventTests(AppHostFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

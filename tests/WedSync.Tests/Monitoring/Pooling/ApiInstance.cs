@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using WedSync.Tests.Api.Support;
 
 namespace WedSync.Tests.Monitoring.Pooling;
 
 /// <summary>
-/// One API process (<c>dotnet run --project Api</c>, as an operator starts a second instance) that keeps
+/// One API process (the built <c>WedSync.Api.dll</c>, as an operator starts a second instance) that keeps
 /// running while the test watches its console log.
 /// </summary>
 public sealed class ApiInstance : IAsyncDisposable
@@ -23,16 +24,16 @@ public sealed class ApiInstance : IAsyncDisposable
 
     public static ApiInstance Start(IReadOnlyDictionary<string, string> environment)
     {
+        // The built dll, not `dotnet run` (which evaluates the project first): the subject is the lease, not the command line.
         var startInfo = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // The content root, where appsettings.json is, as under dotnet run.
+            WorkingDirectory = Path.GetDirectoryName(new Projects.Api().ProjectPath)!,
         };
-        foreach (var arg in new[] { "run", "--project", new Projects.Api().ProjectPath, "--no-build", "--no-launch-profile" })
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
+        startInfo.ArgumentList.Add(ApiServer.AssemblyPath);
 
         startInfo.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         foreach (var (name, value) in environment)

@@ -11,7 +11,7 @@ namespace WedSync.Tests.Monitoring.Pooling;
 /// renewed by one autocommit statement per tick: two API processes behind a real PgBouncer, on a
 /// migrated database of their own, sample one at a time, and the other takes over when the sampler dies.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostOwnApiCollection.Name)]
 public sealed class SamplerUnderPgBouncerTests(AppHostFixture fixture)
 {
     private const string SampleLine = "Monitoring sample taken by";
@@ -19,9 +19,7 @@ public sealed class SamplerUnderPgBouncerTests(AppHostFixture fixture)
     [Fact]
     public async Task Two_api_instances_behind_transaction_pooling_sample_one_at_a_time_and_fail_over()
     {
-        await using var database = await MigratorDatabase.CreateAsync(fixture);
-        var (exitCode, output) = await MigratorProcess.RunAsync(database.ConnectionString, "up");
-        Assert.True(exitCode == 0, output);
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
         await using var bouncer = await PgBouncerProcess.StartAsync(database.ConnectionString);
 
         var environment = new Dictionary<string, string>
