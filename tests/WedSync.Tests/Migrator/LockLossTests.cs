@@ -32,7 +32,7 @@ public sealed class LockLossTests(AppHostFixture fixture)
         {
             using (var run = MigratorProcess.Start(connectionString, "up", $"--Migrations:AdditionalScriptsPath={folder}"))
             {
-                var holder = await UntilAsync(database, HolderPid + " AND EXISTS (SELECT FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND state = 'active')");
+                var holder = await UntilAsync(database, HolderPid + " AND EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(3)%' AND state = 'active')");
                 Assert.Equal(true, await database.ScalarAsync($"SELECT pg_terminate_backend({holder})"));
 
                 var exitCode = await run.WaitAsync(TimeSpan.FromMinutes(2));
@@ -77,7 +77,7 @@ public sealed class LockLossTests(AppHostFixture fixture)
         try
         {
             using var run = MigratorProcess.Start(database.ConnectionString, "up", $"--Migrations:AdditionalScriptsPath={folder}");
-            var holder = await UntilAsync(database, HolderPid + " AND EXISTS (SELECT FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_lock_loss_1%' AND wait_event_type = 'Lock')");
+            var holder = await UntilAsync(database, HolderPid + " AND EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_lock_loss_1%' AND wait_event_type = 'Lock')");
             Assert.Equal(true, await database.ScalarAsync($"SELECT pg_terminate_backend({holder})"));
             await open.CommitAsync();
 
