@@ -6,7 +6,7 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// Keeps secrets of outgoing URLs out of traces: a webhook or Slack URL carries its credential in the
 /// path (hooks.slack.com/services/T…/B…/secret) or the query, and the dashboard shows every client
-/// span's url.full to whoever can open it. Client spans keep scheme, host and port; path and query go.
+/// span's url.full to whoever can open it. Client spans keep scheme, host and port; user info, path and query go.
 /// </summary>
 public sealed class OutgoingUrlRedaction : BaseProcessor<Activity>
 {
@@ -26,7 +26,8 @@ public sealed class OutgoingUrlRedaction : BaseProcessor<Activity>
         {
             if (data.GetTagItem(tag) is string url && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
             {
-                data.SetTag(tag, uri.GetLeftPart(UriPartial.Authority) + Redacted);
+                // Not GetLeftPart(Authority): that keeps user:password@ of the authority.
+                data.SetTag(tag, $"{uri.Scheme}://{uri.Host}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}{Redacted}");
             }
         }
 

@@ -40,6 +40,29 @@ public sealed class OutgoingUrlRedactionTests
         Assert.DoesNotContain("S3cret", span.DisplayName, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("https://replicator:S3cretPw@hooks.example.com:8443/services/T0/B0/S3cret?sig=S3cret", "https://hooks.example.com:8443/REDACTED")]
+    [InlineData("https://hooks.slack.com/services/T0/B0/S3cret", "https://hooks.slack.com/REDACTED")]
+    public void User_info_path_and_query_of_a_client_span_are_removed(string url, string expected)
+    {
+        using var source = new ActivitySource("redaction-test");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "redaction-test",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var span = source.StartActivity("POST", ActivityKind.Client)!;
+        span.SetTag("url.full", url);
+        span.SetTag("url.path", "/services/T0/B0/S3cret");
+        span.Stop();
+
+        new OutgoingUrlRedaction().OnEnd(span);
+
+        Assert.Equal(expected, span.GetTagItem("url.full"));
+        Assert.Equal(OutgoingUrlRedaction.Redacted, span.GetTagItem("url.path"));
+    }
+
     private sealed class Capture(List<Activity> spans) : BaseProcessor<Activity>
     {
         public override void OnEnd(Activity data)
