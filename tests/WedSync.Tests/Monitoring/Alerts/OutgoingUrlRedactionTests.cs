@@ -32,7 +32,15 @@ public sealed class OutgoingUrlRedactionTests
             tracing.ForceFlush();
         }
 
-        var span = Assert.Single(spans, s => s.Kind == ActivityKind.Client);
+        // Other tests' HttpClient calls run in parallel and reach this provider too: keep the receiver's own.
+        Activity[] mine;
+        lock (spans)
+        {
+            mine = spans.Where(s => s.Kind == ActivityKind.Client
+                && s.GetTagItem("url.full") is string url && url.StartsWith(authority + "/", StringComparison.Ordinal)).ToArray();
+        }
+
+        var span = Assert.Single(mine);
         var tags = span.TagObjects.Where(t => t.Value is string).ToDictionary(t => t.Key, t => (string)t.Value!);
         Assert.True(tags.ContainsKey("url.full"), string.Join(", ", tags.Keys));
         Assert.Equal(authority + OutgoingUrlRedaction.Redacted, tags["url.full"]);
