@@ -22,7 +22,7 @@ public static partial class AcceptedExceptions
         SELECT coalesce((SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
                          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                          WHERE d.classoid = 'pg_proc'::regclass AND p.oid = d.objoid),
-                        (pg_identify_object(d.classoid, d.objoid, d.objsubid)).identity),
+                        (pg_identify_object(d.classoid, d.objoid, d.objsubid)).identity) AS object_name,
                d.description
         FROM pg_description d
         WHERE d.description LIKE '%advisor:%allow%'

@@ -1,5 +1,6 @@
 using Npgsql;
 using WedSync.Api.Features.Monitoring.Shared;
+using WedSync.Api.Platform.Database;
 
 namespace WedSync.Api.Features.Monitoring.Advisor;
 
@@ -36,7 +37,7 @@ public sealed class DatabaseAdvisor(MonitoringDatabase database)
                     await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { database.BoundsCommand() } };
                     foreach (var check in Checks.Skip(first))
                     {
-                        batch.BatchCommands.Add(new NpgsqlBatchCommand(check.Sql));
+                        batch.BatchCommands.Add(new NpgsqlBatchCommand(Named(check.Sql)));
                     }
 
                     batch.BatchCommands.Add(new NpgsqlBatchCommand(AcceptedExceptions.Sql));
@@ -47,8 +48,8 @@ public sealed class DatabaseAdvisor(MonitoringDatabase database)
                         var check = Checks[next];
                         while (await reader.ReadAsync(ct))
                         {
-                            var detail = reader.IsDBNull(2) ? null : reader.GetString(2);
-                            findings.Add(new Finding(reader.GetString(1), check.Name, reader.GetString(0),
+                            var detail = reader.GetOrNull<string>("detail");
+                            findings.Add(new Finding(reader.Get<string>("level"), check.Name, reader.Get<string>("object_name"),
                                 detail is null ? check.Why : $"{check.Why} ({detail})", check.Remedy));
                         }
                     }
@@ -56,10 +57,9 @@ public sealed class DatabaseAdvisor(MonitoringDatabase database)
                     await reader.NextResultAsync(ct);
                     while (await reader.ReadAsync(ct))
                     {
-                        if (!reader.IsDBNull(0))
+                        if (reader.GetOrNull<string>("object_name") is { } annotated)
                         {
-                            var annotated = reader.GetString(0);
-                            annotations.AddRange(AcceptedExceptions.Parse(reader.GetString(1)).Select(a => new Annotation(annotated, a.Check, a.Reason)));
+                            annotations.AddRange(AcceptedExceptions.Parse(reader.Get<string>("description")).Select(a => new Annotation(annotated, a.Check, a.Reason)));
                         }
                     }
 
@@ -101,6 +101,9 @@ public sealed class DatabaseAdvisor(MonitoringDatabase database)
 
     /// <summary>The name under which unread accepted exceptions are reported.</summary>
     public const string AcceptedExceptionsSection = "accepted_exceptions";
+
+    // Each check's query answers (object, level, detail) in that order (AdvisorCheck); they are named here, once, so the rows are read by name.
+    private static string Named(string sql) => $"SELECT f.object_name, f.level, f.detail FROM ({sql}) AS f(object_name, level, detail)";
 
     private static IEnumerable<Finding> Ordered(IEnumerable<Finding> findings) => findings
         .OrderBy(f => f.Level switch { FindingLevels.Error => 0, FindingLevels.Warn => 1, _ => 2 })

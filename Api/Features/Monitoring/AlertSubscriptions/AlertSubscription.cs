@@ -1,4 +1,5 @@
 using Npgsql;
+using WedSync.Api.Platform.Database;
 
 namespace WedSync.Api.Features.Monitoring.AlertSubscriptions;
 
@@ -32,15 +33,15 @@ public sealed record AlertSubscription(
     public const string From = "webhook_subscriptions s JOIN monitoring_alert_filters f ON f.subscription_id = s.id WHERE s.topic = 'monitoring'";
 
     public static AlertSubscription Read(NpgsqlDataReader reader) => new(
-        reader.GetGuid(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.IsDBNull(3) ? null : reader.GetFieldValue<string[]>(3),
-        reader.GetString(4),
-        reader.GetFieldValue<DateTimeOffset>(5),
-        reader.IsDBNull(6) ? null : reader.GetGuid(6),
-        reader.GetInt32(7),
-        !reader.IsDBNull(8),
-        reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
-        reader.IsDBNull(9) ? null : reader.GetString(9));
+        reader.Get<Guid>("id"),
+        reader.Get<string>("url"),
+        reader.Get<string>("minimum_severity"),
+        reader.GetOrNull<string[]>("event_types"),
+        reader.Get<string>("format"),
+        reader.Get<DateTimeOffset>("created_at"),
+        reader.GetNullable<Guid>("created_by"),
+        reader.Get<int>("consecutive_failures"),
+        !reader.IsNull("paused_at"),
+        reader.GetNullable<DateTimeOffset>("paused_at"),
+        reader.GetOrNull<string>("pause_reason"));
 }

@@ -2,6 +2,7 @@ using FastEndpoints;
 using Npgsql;
 using NpgsqlTypes;
 using WedSync.Api.Features.Monitoring.Shared;
+using WedSync.Api.Platform.Database;
 
 namespace WedSync.Api.Features.Monitoring.ListEvents;
 
@@ -9,7 +10,7 @@ namespace WedSync.Api.Features.Monitoring.ListEvents;
 public sealed class Endpoint : MonitoringEndpoint<Request, Response>
 {
     private const string Sql = $"""
-        SELECT {MonitoringEvent.Columns}, count(*) OVER ()
+        SELECT {MonitoringEvent.Columns}, count(*) OVER () AS total
         FROM monitoring_events e
         WHERE (@severity::text IS NULL OR e.severity = @severity)
           AND (@type::text IS NULL OR e.event_type = @type)
@@ -47,7 +48,7 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
             while (await reader.ReadAsync(ct))
             {
                 items.Add(MonitoringEvent.Read(reader));
-                total = reader.GetInt64(11);
+                total = reader.Get<long>("total");
             }
         }
 

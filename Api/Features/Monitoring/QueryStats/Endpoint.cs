@@ -1,6 +1,7 @@
 using FastEndpoints;
 using Npgsql;
 using WedSync.Api.Features.Monitoring.Shared;
+using WedSync.Api.Platform.Database;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.Validation;
 
@@ -70,22 +71,22 @@ public sealed class Endpoint(MonitoringDatabase monitoring, TimeProvider time) :
             while (await reader.ReadAsync(ct))
             {
                 items.Add(new QueryStat(
-                    reader.IsDBNull(0) ? null : reader.GetInt64(0),
-                    reader.IsDBNull(1) ? null : reader.GetString(1),
-                    reader.GetInt64(2),
-                    reader.GetDouble(3),
-                    reader.GetDouble(4),
-                    reader.GetDouble(5),
-                    reader.GetInt64(6),
-                    reader.GetInt64(7),
-                    reader.GetInt64(8)));
+                    reader.GetNullable<long>("queryid"),
+                    reader.GetOrNull<string>("query"),
+                    reader.Get<long>("calls"),
+                    reader.Get<double>("total_ms"),
+                    reader.Get<double>("mean_ms"),
+                    reader.Get<double>("max_ms"),
+                    reader.Get<long>("rows"),
+                    reader.Get<long>("shared_blks_hit"),
+                    reader.Get<long>("shared_blks_read")));
             }
 
             await reader.NextResultAsync(ct);
             if (await reader.ReadAsync(ct))
             {
-                resetAt = reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0);
-                deallocations = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+                resetAt = reader.GetNullable<DateTimeOffset>("stats_reset");
+                deallocations = reader.GetNullable<long>("dealloc");
             }
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectNotInPrerequisiteState)

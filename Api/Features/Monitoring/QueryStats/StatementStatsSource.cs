@@ -59,14 +59,14 @@ public sealed record StatementStatsSource(string View, string? InfoView, string 
             _ => TotalTime,
         };
         var stats = $"""
-            SELECT s.queryid, monitoring_redact_query(s.query, 500), s.calls, s.{TotalTime}, s.{MeanTime}, s.{MaxTime},
-                   s.rows, s.shared_blks_hit, s.shared_blks_read
+            SELECT s.queryid, monitoring_redact_query(s.query, 500) AS query, s.calls, s.{TotalTime} AS total_ms,
+                   s.{MeanTime} AS mean_ms, s.{MaxTime} AS max_ms, s.rows, s.shared_blks_hit, s.shared_blks_read
             FROM {View} s
             WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
             ORDER BY s.{order} DESC
             LIMIT @top;
             """;
         // dealloc (1.9+): eviction rounds since the reset; evicted statements lost their counts.
-        return stats + (InfoView is null ? "SELECT NULL::timestamptz, NULL::bigint" : $"SELECT stats_reset, dealloc FROM {InfoView}");
+        return stats + (InfoView is null ? "SELECT NULL::timestamptz AS stats_reset, NULL::bigint AS dealloc" : $"SELECT stats_reset, dealloc FROM {InfoView}");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using WedSync.Api.Platform.Database;
 
 namespace WedSync.Api.Features.Monitoring.Shared;
 
@@ -21,22 +22,22 @@ public sealed record MonitoringEvent(
     string? ConditionKey)
 {
     public const string Columns =
-        "e.id, e.event_type, e.severity, monitoring_redact_json(e.event_data)::text, e.created_at, e.user_id, host(e.source_ip), e.user_agent, e.resolved_at, e.resolution_notes, e.condition_key";
+        "e.id, e.event_type, e.severity, monitoring_redact_json(e.event_data)::text AS event_data, e.created_at, e.user_id, host(e.source_ip) AS source_ip, e.user_agent, e.resolved_at, e.resolution_notes, e.condition_key";
 
-    public static MonitoringEvent Read(NpgsqlDataReader reader, int offset = 0)
+    public static MonitoringEvent Read(NpgsqlDataReader reader)
     {
-        using var data = JsonDocument.Parse(reader.GetString(offset + 3));
+        using var data = JsonDocument.Parse(reader.Get<string>("event_data"));
         return new MonitoringEvent(
-            reader.GetGuid(offset),
-            reader.GetString(offset + 1),
-            reader.GetString(offset + 2),
+            reader.Get<Guid>("id"),
+            reader.Get<string>("event_type"),
+            reader.Get<string>("severity"),
             data.RootElement.Clone(),
-            reader.GetFieldValue<DateTimeOffset>(offset + 4),
-            reader.IsDBNull(offset + 5) ? null : reader.GetGuid(offset + 5),
-            reader.IsDBNull(offset + 6) ? null : reader.GetString(offset + 6),
-            reader.IsDBNull(offset + 7) ? null : reader.GetString(offset + 7),
-            reader.IsDBNull(offset + 8) ? null : reader.GetFieldValue<DateTimeOffset>(offset + 8),
-            reader.IsDBNull(offset + 9) ? null : reader.GetString(offset + 9),
-            reader.IsDBNull(offset + 10) ? null : reader.GetString(offset + 10));
+            reader.Get<DateTimeOffset>("created_at"),
+            reader.GetNullable<Guid>("user_id"),
+            reader.GetOrNull<string>("source_ip"),
+            reader.GetOrNull<string>("user_agent"),
+            reader.GetNullable<DateTimeOffset>("resolved_at"),
+            reader.GetOrNull<string>("resolution_notes"),
+            reader.GetOrNull<string>("condition_key"));
     }
 }

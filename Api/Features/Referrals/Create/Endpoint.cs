@@ -242,7 +242,7 @@ public sealed class Endpoint(IOptions<ReferralOptions> options) : TenantEndpoint
                     reader.IsDBNull(3) ? null : reader.GetGuid(3),
                     reader.IsDBNull(4) ? null : reader.GetString(4),
                     code,
-                    RewardTier.Read(reader, offset: 5))
+                    RewardTier.Read(reader))
                 : null;
         });
     }

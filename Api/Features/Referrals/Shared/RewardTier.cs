@@ -1,4 +1,5 @@
 using Npgsql;
+using WedSync.Api.Platform.Database;
 
 namespace WedSync.Api.Features.Referrals.Shared;
 
@@ -18,15 +19,15 @@ public sealed record RewardTier(
         referee_subscription_cents, currency, next_tier, next_tier_min_converted
         """;
 
-    public static RewardTier Read(NpgsqlDataReader reader, int offset = 0) => new(
-        reader.GetString(offset),
-        reader.GetInt32(offset + 1),
-        reader.GetInt32(offset + 2),
-        reader.GetInt32(offset + 3),
-        reader.GetInt32(offset + 4),
-        reader.GetString(offset + 5).Trim(),
-        reader.IsDBNull(offset + 6) ? null : reader.GetString(offset + 6),
-        reader.IsDBNull(offset + 7) ? null : reader.GetInt32(offset + 7));
+    public static RewardTier Read(NpgsqlDataReader reader) => new(
+        reader.Get<string>("tier"),
+        reader.Get<int>("referrer_signup_cents"),
+        reader.Get<int>("referrer_subscription_cents"),
+        reader.Get<int>("referee_signup_cents"),
+        reader.Get<int>("referee_subscription_cents"),
+        reader.Get<string>("currency").Trim(),
+        reader.GetOrNull<string>("next_tier"),
+        reader.GetNullable<int>("next_tier_min_converted"));
 
     public int AmountCents(string side, string trigger) => (side, trigger) switch
     {

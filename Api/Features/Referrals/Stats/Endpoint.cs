@@ -55,7 +55,7 @@ public sealed class Endpoint : TenantEndpoint<EmptyRequest, Response>
     private static Response Read(NpgsqlDataReader reader)
     {
         var converted = reader.GetInt64(1);
-        var tier = RewardTier.Read(reader, offset: 4);
+        var tier = RewardTier.Read(reader);
         return new Response(
             reader.GetInt64(0),
             converted,
