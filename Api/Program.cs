@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FastEndpoints;
+using WedSync.Api.Features.Migrations;
 using WedSync.Api.Features.Monitoring;
 using WedSync.Api.Features.Referrals.Expiry;
 using WedSync.Api.Features.Referrals.Shared;

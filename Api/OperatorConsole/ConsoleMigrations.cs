@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Serialization;
-using WedSync.Api.Platform.Health;
+using WedSync.Api.Features.Migrations;
 using WedSync.Migrations.Plan;
 using WedSync.Migrations.Status;
 

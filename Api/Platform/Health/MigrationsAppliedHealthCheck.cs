@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using WedSync.Api.Features.Migrations;
 using WedSync.Migrations.Status;
 
 namespace WedSync.Api.Platform.Health;

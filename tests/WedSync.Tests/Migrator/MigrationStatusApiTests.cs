@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using WedSync.Api.Features.Migrations;
 using WedSync.Api.Platform.Health;
 using WedSync.Tests.Api.Support;
 using WedSync.Tests.Infrastructure;

@@ -1,6 +1,6 @@
 using FastEndpoints;
+using WedSync.Api.Features.Migrations;
 using WedSync.Api.Platform.Auth;
-using WedSync.Api.Platform.Health;
 using WedSync.Migrations.Status;
 
 namespace WedSync.Api.Features.Migrations.GetStatus;

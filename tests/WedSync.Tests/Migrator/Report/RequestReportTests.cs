@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
-using WedSync.Api.Platform.Health;
+using WedSync.Api.Features.Migrations;
 using WedSync.Migrations.Catalog;
 using WedSync.Migrations.Status;
 using WedSync.Tests.Api.Support;

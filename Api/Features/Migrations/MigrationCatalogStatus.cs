@@ -6,7 +6,7 @@ using WedSync.Migrations.Journal;
 using WedSync.Migrations.Plan;
 using WedSync.Migrations.Status;
 
-namespace WedSync.Api.Platform.Health;
+namespace WedSync.Api.Features.Migrations;
 
 /// <summary>
 /// The migrator's request table as this build of the API expects it: the catalog and manifest
