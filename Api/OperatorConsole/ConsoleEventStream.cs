@@ -1,4 +1,5 @@
 using WedSync.Api.Features.Monitoring.EventStream;
+using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.OperatorConsole;
 
@@ -13,9 +14,10 @@ public static class ConsoleEventStream
     /// <summary>The trigger monitoring_events_notify_resolved announces resolved events here.</summary>
     public const string ResolvedChannelName = MonitoringEventHub.ResolvedChannel;
 
-    public static async Task StreamAsync(HttpContext context, ConsoleSession console, MonitoringEventHub hub, CancellationToken ct)
+    public static async Task StreamAsync(HttpContext context, ConsoleSession console, MonitoringEventHub hub, MonitoringDatabase monitoring, CancellationToken ct)
     {
-        var caller = await console.OpenAsync(context.User, ct);
+        // Bounded like every monitoring read, so the check answers when clients have used up max_connections.
+        var caller = await console.OpenAsync(context.User, ct, monitoring.BoundsCommand());
         await console.CommitAsync(ct);
         if (caller is null || !caller.IsPlatformAdmin)
         {

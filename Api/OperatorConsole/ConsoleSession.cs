@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Npgsql;
+using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Tenancy;
 
 namespace WedSync.Api.OperatorConsole;
@@ -9,7 +10,7 @@ namespace WedSync.Api.OperatorConsole;
 /// API request (request role, the signed-in person's claims, row-level security), so the console
 /// shows nothing the API would not show the same person. Scoped per request, like the session.
 /// </summary>
-public sealed class ConsoleSession(TenantSession session)
+public sealed class ConsoleSession(TenantSession session, MonitoringDatabase monitoring)
 {
     // The layout (navigation by role) and the page both ask; the session opens once.
     private Task<Caller>? _opening;
@@ -20,7 +21,10 @@ public sealed class ConsoleSession(TenantSession session)
     public Caller Caller => session.Caller;
 
     /// <summary>Opens the session for the signed-in person; null when nobody is signed in.</summary>
-    /// <param name="bounds">transaction-local limits for the page's statements (<see cref="TenantSession.BeginAsync"/>).</param>
+    /// <param name="bounds">
+    /// transaction-local limits for the page's statements (<see cref="TenantSession.BeginAsync"/>); a bounded page is a
+    /// monitoring read, so its session opens on the monitoring pool kept for them (it answers when max_connections is used up).
+    /// </param>
     public async Task<Caller?> OpenAsync(ClaimsPrincipal user, CancellationToken ct, NpgsqlBatchCommand? bounds = null)
     {
         if (user.Identity?.IsAuthenticated != true)
@@ -40,7 +44,7 @@ public sealed class ConsoleSession(TenantSession session)
         }
 
         // After a commit (a resolved event) the page opens a fresh session: only an opening in flight is shared.
-        _opening = session.BeginAsync(user, ct, bounds: bounds);
+        _opening = session.BeginAsync(user, ct, bounds: bounds, source: bounds is null ? null : monitoring.SessionSource);
         bounded = bounds is not null;
         return await _opening;
     }

@@ -35,8 +35,15 @@ public static class MonitoringSetup
         services.AddSingleton<MonitoringAssessments>();
         services.AddSingleton<MonitoringGauges>();
         services.AddSingleton<MonitoringSampleReader>();
-        services.AddSingleton<ConditionEvents>();
-        services.AddSingleton<ConditionReading>();
+        // The 1 s detector and its event writes use the kept monitoring pool: connection exhaustion must not blind the one
+        // read that reports it (temboard#1626, dd-agent#1647: agents that connect per check go dark at max_connections).
+        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<ConditionEvents>(provider, provider.GetRequiredService<MonitoringDatabase>().DataSource));
+        services.AddOptions<ReplicationLagOptions>()
+            .BindConfiguration(MonitoringOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<ReplicationLagWatch>();
+        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<ConditionReading>(provider, provider.GetRequiredService<MonitoringDatabase>().DataSource));
         services.AddSingleton<ConditionDetector>();
         services.AddSingleton<SchemaDriftWatch>();
         services.AddSingleton<GaugeHistory>();

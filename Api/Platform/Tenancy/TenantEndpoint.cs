@@ -39,7 +39,7 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
                 Caller caller;
                 try
                 {
-                    caller = await Session.BeginAsync(User, ct, OpeningQueryFor(req), SessionBounds());
+                    caller = await Session.BeginAsync(User, ct, OpeningQueryFor(req), SessionBounds(), SessionSource());
                 }
                 catch (PostgresException exception) when (!PostgresErrors.IsRetryable(exception))
                 {
@@ -86,6 +86,9 @@ public abstract class TenantEndpoint<TRequest, TResponse> : Endpoint<TRequest, T
 
     /// <summary>Transaction-local limits sent first in the opening batch (see <see cref="TenantSession.BeginAsync"/>); none by default.</summary>
     protected virtual NpgsqlBatchCommand? SessionBounds() => null;
+
+    /// <summary>The pool the session opens on (see <see cref="TenantSession.BeginAsync"/>); the request pool by default.</summary>
+    protected virtual NpgsqlDataSource? SessionSource() => null;
 
     /// <summary>
     /// Answers an error of the opening query that is an outcome of the request rather than a fault (a

@@ -39,14 +39,16 @@ public sealed class TenantSession(NpgsqlDataSource dataSource) : IAsyncDisposabl
     /// A statement sent first in the opening batch that sets transaction-local limits (lock_timeout,
     /// statement_timeout, application_name) for everything the request runs; it must return one result set.
     /// </param>
-    public async Task<Caller> BeginAsync(ClaimsPrincipal user, CancellationToken ct, OpeningQuery? opening = null, NpgsqlBatchCommand? bounds = null)
+    /// <param name="source">Another pool to open the session on (monitoring reads have one kept for them); the request pool by default.</param>
+    public async Task<Caller> BeginAsync(
+        ClaimsPrincipal user, CancellationToken ct, OpeningQuery? opening = null, NpgsqlBatchCommand? bounds = null, NpgsqlDataSource? source = null)
     {
         if (IsOpen)
         {
             throw new InvalidOperationException("The tenant session is already open.");
         }
 
-        connection = await dataSource.OpenConnectionAsync(ct);
+        connection = await (source ?? dataSource).OpenConnectionAsync(ct);
         try
         {
             transaction = await connection.BeginTransactionAsync(ct);

@@ -9,7 +9,7 @@ namespace WedSync.Api.Features.Monitoring.Capacity;
 /// the daily size of every table and index with its growth per day, and the days left of every counter
 /// that runs out (the advisor's capacity_forecast check names those under 90 days).
 /// </summary>
-public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<Request, Response>
+public sealed class Endpoint(MonitoringDatabase monitoring) : MonitoringEndpoint<Request, Response>
 {
     private const string CapacitySql = """
         WITH recent AS (
@@ -22,7 +22,10 @@ public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<R
         SELECT g.object_name, r.kind, g.last_day, r.bytes, g.per_day, g.days
         FROM growth g JOIN recent r ON r.object_name = g.object_name AND r.day = g.last_day
         ORDER BY coalesce(g.per_day, 0) DESC, r.bytes DESC, g.object_name
-        LIMIT @top;
+        LIMIT @top
+        """;
+
+    private const string ForecastsSql = """
         SELECT kind, object_name, value, max_value, per_day, days_left, samples, last_sampled_at
         FROM monitoring_history.capacity_forecasts()
         ORDER BY days_left NULLS LAST, kind, object_name
@@ -41,12 +44,12 @@ public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<R
 
     protected override async Task HandleAsAdminAsync(Request req, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(CapacitySql);
-        command.Parameters.AddWithValue("top", req.Top);
-        var objects = new List<ObjectGrowth>();
-        var forecasts = new List<CapacityForecast>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        // On the monitoring pool and within its bounds, as every monitoring read (it answers when max_connections is used up).
+        var command = new NpgsqlBatchCommand(CapacitySql) { Parameters = { new NpgsqlParameter("top", req.Top) } };
+        var response = await monitoring.ReadAsync([command, new NpgsqlBatchCommand(ForecastsSql)], async reader =>
         {
+            var objects = new List<ObjectGrowth>();
+            var forecasts = new List<CapacityForecast>();
             while (await reader.ReadAsync(ct))
             {
                 objects.Add(new ObjectGrowth(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateOnly>(2), reader.GetInt64(3),
@@ -60,8 +63,9 @@ public sealed class Endpoint(NpgsqlDataSource dataSource) : MonitoringEndpoint<R
                     reader.IsDBNull(3) ? null : reader.GetDecimal(3), reader.IsDBNull(4) ? null : reader.GetDouble(4),
                     reader.IsDBNull(5) ? null : reader.GetDouble(5), reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7)));
             }
-        }
 
-        await Send.OkAsync(new Response(objects, forecasts), ct);
+            return new Response(objects, forecasts);
+        }, ct);
+        await Send.OkAsync(response, ct);
     }
 }

@@ -15,10 +15,11 @@ public sealed record Detection(IReadOnlyList<SampledCondition> Conditions, TimeS
 /// and connection use, turned into conditions with the severity each has now. Durations come from the database's clock, so the API's
 /// clock never matters. No relation is locked, so a held table lock cannot make this read wait.
 /// </summary>
-public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<MonitoringOptions> options)
+public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<MonitoringOptions> options, ReplicationLagWatch replication)
 {
     /// <summary>The condition keys this read owns: an open event under them whose condition is not read is resolved.</summary>
-    public static readonly string[] Scopes = ["slow_query:", "lock_wait:", "connections:", "idle_in_transaction:"];
+    public static readonly string[] Scopes =
+        ["slow_query:", "lock_wait:", "connections:", "idle_in_transaction:", ReplicationLagWatch.LagScope, ReplicationLagWatch.SlotScope];
 
     // Running statements, and transactions left idle (which keep their locks and snapshot while nothing runs).
     // The API's own bounded monitoring reads are left out here and as waiters: they give up within
@@ -64,6 +65,11 @@ public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<Monit
             BatchCommands = { new NpgsqlBatchCommand(StatementsSql), new NpgsqlBatchCommand(BlockersSql), new NpgsqlBatchCommand(ConnectionsSql) },
             Timeout = 10,
         };
+        foreach (var command in ReplicationLagWatch.Commands())
+        {
+            batch.BatchCommands.Add(command);
+        }
+
         await using var reader = await batch.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -123,6 +129,8 @@ public sealed class ConditionReading(NpgsqlDataSource dataSource, IOptions<Monit
                 JsonSerializer.Serialize(new { utilizationPct = utilization, connections, maxConnections })));
         }
 
+        await reader.NextResultAsync(ct);
+        next = Earliest(next, await replication.ReadAsync(reader, conditions, ct));
         return new Detection(conditions, next);
     }
 

@@ -5,15 +5,18 @@ using WedSync.Api.Platform.Database;
 namespace WedSync.Api.Features.Monitoring.Shared;
 
 /// <summary>
-/// The monitoring reads' own path to the server: a small pool of its own, whose connections are opened
-/// at startup and kept (Minimum Pool Size), and a bounded transaction around every statement.
+/// The monitoring reads' own path to the server: two small pools of their own (reads, and the request sessions of
+/// monitoring reads), whose connections are opened at startup and kept (Minimum Pool Size), and a bounded
+/// transaction around every statement.
 /// </summary>
 /// <remarks>
 /// Monitoring exists for the moment the database is in trouble, so it must not queue behind what it
 /// reports: a relation lock (lock_timeout), a runaway plan (statement_timeout), a request pool used up
 /// by clients (its own pool), or max_connections reached by other clients (connections held open from
 /// startup). PostgreSQL 15 has no pg_use_reserved_connections and the superuser reserve would need the
-/// API to log in as a superuser, so the kept connections are the reserved path.
+/// API to log in as a superuser, so the kept connections are the reserved path. Every read connection is kept (a pool
+/// with fewer kept than allowed opens a new one under load, which fails once clients fill the server); the session pool
+/// keeps Monitoring:SessionPoolKept and may grow while the server has room.
 /// </remarks>
 public sealed class MonitoringDatabase : IAsyncDisposable
 {
@@ -32,15 +35,23 @@ public sealed class MonitoringDatabase : IAsyncDisposable
             ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseSetup.ConnectionName} is not set."));
         connection.Options = DatabaseSetup.WithoutJit(connection.Options);
         connection.ApplicationName = ApplicationName;
-        connection.MaxPoolSize = options.Value.ReadPoolSize;
-        connection.MinPoolSize = KeptConnections = Math.Min(options.Value.ReadPoolSize, 2);
+        connection.MaxPoolSize = connection.MinPoolSize = options.Value.ReadPoolSize;
         DataSource = NpgsqlDataSource.Create(connection);
+        connection.MaxPoolSize = options.Value.SessionPoolSize;
+        connection.MinPoolSize = SessionsKept = Math.Min(options.Value.SessionPoolKept, options.Value.SessionPoolSize);
+        SessionSource = NpgsqlDataSource.Create(connection);
     }
 
+    /// <summary>The read pool: <see cref="ReadAsync{T}"/>, the event listener, the console's sign-out check.</summary>
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>Connections opened at startup and never closed for idleness.</summary>
-    public int KeptConnections { get; }
+    /// <summary>The pool of the request sessions (role, claims, RLS) of monitoring reads: GET endpoints and operators' pages.</summary>
+    public NpgsqlDataSource SessionSource { get; }
+
+    /// <summary>Each pool with the connections it opens at startup and never closes for idleness.</summary>
+    public IReadOnlyList<(NpgsqlDataSource Pool, int Kept)> KeptPools => [(DataSource, options.Value.ReadPoolSize), (SessionSource, SessionsKept)];
+
+    private int SessionsKept { get; }
 
     /// <summary>Lock wait allowed to one monitoring statement before it gives up and the answer is partial.</summary>
     public TimeSpan LockTimeout => options.Value.ReadLockTimeout;
@@ -116,7 +127,11 @@ public sealed class MonitoringDatabase : IAsyncDisposable
         _ => false,
     };
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await SessionSource.DisposeAsync();
+    }
 
     private static string Milliseconds(TimeSpan value) => $"{(long)value.TotalMilliseconds}ms";
 }

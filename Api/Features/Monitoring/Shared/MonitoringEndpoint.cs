@@ -21,6 +21,10 @@ public abstract class MonitoringEndpoint<TRequest, TResponse> : TenantEndpoint<T
     protected sealed override NpgsqlBatchCommand? SessionBounds() =>
         HttpMethods.IsGet(HttpContext.Request.Method) ? Resolve<MonitoringDatabase>().BoundsCommand() : null;
 
+    /// <summary>Reads open their session on the monitoring pool kept for them: they answer when clients have used up max_connections.</summary>
+    protected sealed override NpgsqlDataSource? SessionSource() =>
+        HttpMethods.IsGet(HttpContext.Request.Method) ? Resolve<MonitoringDatabase>().SessionSource : null;
+
     protected sealed override async Task HandleInSessionAsync(TRequest req, CancellationToken ct)
     {
         if (!Caller.IsPlatformAdmin)

@@ -13,7 +13,21 @@ public sealed class MonitoringReadOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan ReadStatementTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Connections of the monitoring pool (the event listener holds one); up to two are opened at startup and kept open.</summary>
+    /// <summary>Connections of the monitoring read pool (the event listener holds one), all opened at startup and kept open.</summary>
     [Range(1, 50)]
     public int ReadPoolSize { get; set; } = 5;
+
+    /// <summary>
+    /// Connections for the request sessions of monitoring reads (GET /api/monitoring/*, the operators' console pages); a
+    /// separate pool, so a session never waits for a connection its own reads need.
+    /// </summary>
+    [Range(1, 200)]
+    public int SessionPoolSize { get; set; } = 20;
+
+    /// <summary>
+    /// Session connections opened at startup and kept open: the monitoring requests that are served at once when clients have
+    /// used up max_connections (a further one cannot open a connection then and answers 503 at once).
+    /// </summary>
+    [Range(1, 50)]
+    public int SessionPoolKept { get; set; } = 3;
 }

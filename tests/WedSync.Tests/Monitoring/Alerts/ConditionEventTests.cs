@@ -219,7 +219,7 @@ public sealed class ConditionEventTests(AppHostFixture fixture, ITestOutputHelpe
             var theirs = new NpgsqlConnectionStringBuilder(ours.ConnectionString) { Username = impostor, Password = "impostor" };
             var settings = new MonitoringOptions { SlowQueryEventThreshold = TimeSpan.FromMilliseconds(200), LockWaitersHigh = 2, LockWaitersCritical = 3 };
             await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-            var reading = new ConditionReading(dataSource, Options.Create(settings));
+            var reading = new ConditionReading(dataSource, Options.Create(settings), new ReplicationLagWatch(Options.Create(new ReplicationLagOptions())));
 
             var (own, _, ownRunning) = await StartWaiterAsync(database, ours.ConnectionString);
             await Task.Delay(TimeSpan.FromMilliseconds(400));
@@ -258,7 +258,7 @@ public sealed class ConditionEventTests(AppHostFixture fixture, ITestOutputHelpe
         await using var database = await AlertsDatabase.CreateAsync(fixture);
         var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 1 }.ConnectionString);
         await using var dataSource = builder.Build();
-        var reading = new ConditionReading(dataSource, Options.Create(new MonitoringOptions()));
+        var reading = new ConditionReading(dataSource, Options.Create(new MonitoringOptions()), new ReplicationLagWatch(Options.Create(new ReplicationLagOptions())));
         int backend;
         await using (var connection = await dataSource.OpenConnectionAsync())
         {
