@@ -15,6 +15,7 @@ public enum LintFormat
 /// by name, which is the order the migrator applies them), prints the findings, and with --fix rewrites
 /// what <see cref="LintFixer"/> can, never a script that is applied: one registered in the request
 /// manifest (the catalog's applied history) or named in <paramref name="applied"/> (the journal).
+/// A file psql would refuse (not UTF-8) is a finding of <see cref="Rules.ScriptEncodingRule"/> in every format.
 /// Exit code: 0 no error finding, 1 error findings (after fixing, those left), 2 a path does not exist or
 /// a file or folder could not be read, or with --fix written (each named; no stack trace, nothing half-written).
 /// </summary>
@@ -24,7 +25,7 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
     public const int Findings = 1;
     public const int Usage = 2;
 
-    private readonly List<string> refusedEncodings = [];
+    private readonly List<LintFinding> refusedEncodings = [];
 
     public int Run(IReadOnlyList<string> paths, LintFormat format, bool fix, IReadOnlySet<string>? applied = null)
     {
@@ -74,23 +75,18 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
             return Usage;
         }
 
-        if (refusedEncodings.Count > 0)
-        {
-            refusedEncodings.ForEach(errors.WriteLine);
-            return Findings;
-        }
-
         if (fix && !TryFix(files, applied, format == LintFormat.Text ? output : errors, out files))
         {
             return Usage;
         }
 
-        var findings = files.SelectMany(file => ScriptLinter.AllRules.Lint(file, files)).ToList();
+        // A file psql would refuse is a finding like any other (every format), the other files linted as usual.
+        var findings = refusedEncodings.Concat(files.SelectMany(file => ScriptLinter.AllRules.Lint(file, files))).ToList();
         output.WriteLine(format switch
         {
             LintFormat.Json => LintReport.Json(findings),
-            LintFormat.Sarif => LintReport.Sarif(findings, ScriptLinter.AllRules.Rules),
-            _ => LintReport.Text(findings, files.Count),
+            LintFormat.Sarif => LintReport.Sarif(findings, [.. ScriptLinter.AllRules.Rules, Rules.ScriptEncodingRule.Instance]),
+            _ => LintReport.Text(findings, files.Count + refusedEncodings.Count),
         });
         return findings.Any(f => f.Severity == LintSeverity.Error) ? Findings : Clean;
     }
@@ -229,7 +225,7 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
         catch (ScriptEncodingException ex)
         {
             // Bytes psql refuses are a fault of the script, as up and plan say (exit 6): a finding, not a usage error.
-            refusedEncodings.Add($"lint: {ex.Message}");
+            refusedEncodings.Add(Rules.ScriptEncodingRule.Instance.Finding(ex));
         }
 
         return null;
