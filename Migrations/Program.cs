@@ -47,7 +47,7 @@ if (command.Verb == "lint")
         }
     }
 
-    return new LintCommand(Console.Out, Console.Error).Run(command.Scripts, format, command.Fix, applied);
+    return new LintCommand(Console.Out, Console.Error).Run(command.Scripts, format, command.Fix, applied, configurationArgs);
 }
 
 // plan reads only: the journal and table statistics, in a read-only transaction rolled back.

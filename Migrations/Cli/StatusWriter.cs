@@ -34,6 +34,12 @@ public static class StatusWriter
             text.AppendLine($"| {script.Name} | {Word(script.State)} | {Word(script.Applied)} | {appliedAt} | {script.DurationMs} | {checksum} | {string.Join(", ", script.AllowedLintRules)} |");
         }
 
+        foreach (var rename in report.Renames)
+        {
+            // The pending row above says only "pending": up refuses it (exit 3), so say why and what to do.
+            text.AppendLine().Append("up refuses (exit 3): ").AppendLine(rename.ToString());
+        }
+
         return text.ToString();
     }
 

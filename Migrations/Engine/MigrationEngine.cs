@@ -54,7 +54,7 @@ public sealed class MigrationEngine(
         var executor = new MigratorScriptExecutor();
         var upgrade = Upgrade(connections, journal, executor, out var runCatalog);
         var reading = Task.Run(
-            () => (Prepared: runCatalog.Scripts.Select(PreparedScript.Of).ToList(), LintErrors: lintPendingScripts ? PendingScriptGate.ErrorsByScript(runCatalog) : null),
+            () => (Prepared: runCatalog.Scripts.Select(PreparedScript.Of).ToList(), LintErrors: lintPendingScripts ? PendingScriptGate.LintCatalog(runCatalog) : null),
             cancellationToken);
         await DatabaseBootstrap.EnsureAsync(dataSource, connectionString, logger, cancellationToken);
         logger.LogDebug("Database found or created");
@@ -103,7 +103,7 @@ public sealed class MigrationEngine(
             var prepared = catalogPrepared.Where(p => pendingNames.Contains(p.Name)).ToList();
             // A script the migrator cannot run at all is refused first (exit 6, in ApplyAsync); the lint judges runnable scripts.
             var gate = catalogLint is not null && pendingNames.Count > 0 && prepared.All(p => p.Problems.Count == 0)
-                ? PendingScriptGate.Check(catalogLint, pendingNames, allowedLintRules)
+                ? PendingScriptGate.Check(await catalogLint.KnowingAsync(dataSource, pendingNames, cancellationToken), pendingNames, allowedLintRules)
                 : PendingScriptGate.Check(runCatalog, [], allowedLintRules);
             if (!gate.Passed)
             {

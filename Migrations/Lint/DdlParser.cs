@@ -13,7 +13,14 @@ public enum KeyKind
 public sealed record KeyConstraint(KeyKind Kind, IReadOnlyList<string> Columns, int Offset);
 
 /// <summary>A CREATE TABLE with the keys declared in it. A partition inherits its keys from its parent.</summary>
-public sealed record TableDefinition(string Name, int Offset, bool IsTemporary, bool IsPartition, IReadOnlyList<KeyConstraint> Keys);
+public sealed record TableDefinition(string Name, int Offset, bool IsTemporary, bool IsPartition, IReadOnlyList<KeyConstraint> Keys)
+{
+    /// <summary>CREATE TABLE IF NOT EXISTS: when the table exists already, the statement creates nothing.</summary>
+    public bool IfNotExists { get; init; }
+
+    /// <summary>The name as the script writes it (quotes and schema kept), for the server to resolve.</summary>
+    public string Written { get; init; } = Name;
+}
 
 /// <summary>A CREATE INDEX; <see cref="LeadingColumn"/> is null when the index starts with an expression.</summary>
 public sealed record IndexDefinition(string Table, string? LeadingColumn, int Offset);
@@ -42,12 +49,14 @@ public static partial class DdlParser
             var name = SqlNames.Normalize(match.Groups["name"].Value);
             var offset = statement.Start + match.Groups["name"].Index;
             var temporary = match.Groups["temp"].Success;
+            var ifNotExists = match.Groups["ine"].Success;
+            var written = match.Groups["name"].Value;
             var open = match.Index + match.Length;
             var rest = match.Groups["rest"].Value;
             if (rest != "(")
             {
                 var partition = rest.StartsWith("PARTITION", StringComparison.OrdinalIgnoreCase);
-                yield return new TableDefinition(name, offset, temporary, partition, []);
+                yield return new TableDefinition(name, offset, temporary, partition, []) { IfNotExists = ifNotExists, Written = written };
                 continue;
             }
 
@@ -57,7 +66,7 @@ public static partial class DdlParser
                 keys.AddRange(ElementKeys(element, statement.Start + elementOffset));
             }
 
-            yield return new TableDefinition(name, offset, temporary, IsPartition: false, keys);
+            yield return new TableDefinition(name, offset, temporary, IsPartition: false, keys) { IfNotExists = ifNotExists, Written = written };
         }
     }
 
@@ -199,7 +208,7 @@ public static partial class DdlParser
         }
     }
 
-    [GeneratedRegex($@"^CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?<temp>TEMP|TEMPORARY)\s+|UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?<name>{QualifiedName})\s*(?<rest>\(|AS\b|PARTITION\s+OF\b|OF\b)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex($@"^CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?<temp>TEMP|TEMPORARY)\s+|UNLOGGED\s+)?TABLE\s+(?<ine>IF\s+NOT\s+EXISTS\s+)?(?<name>{QualifiedName})\s*(?<rest>\(|AS\b|PARTITION\s+OF\b|OF\b)", RegexOptions.IgnoreCase)]
     private static partial Regex CreateTablePattern();
 
     [GeneratedRegex($@"^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?<name>{QualifiedName})", RegexOptions.IgnoreCase)]

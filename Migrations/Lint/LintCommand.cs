@@ -15,6 +15,7 @@ public enum LintFormat
 /// by name, which is the order the migrator applies them), prints the findings, and with --fix rewrites
 /// what <see cref="LintFixer"/> can, never a script that is applied: one registered in the request
 /// manifest (the catalog's applied history) or named in <paramref name="applied"/> (the journal).
+/// A file psql would refuse (not UTF-8) is a finding of <see cref="Rules.ScriptEncodingRule"/> in every format.
 /// Exit code: 0 no error finding, 1 error findings (after fixing, those left), 2 a path does not exist or
 /// a file or folder could not be read, or with --fix written (each named; no stack trace, nothing half-written).
 /// </summary>
@@ -24,13 +25,13 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
     public const int Findings = 1;
     public const int Usage = 2;
 
-    private readonly List<string> refusedEncodings = [];
+    private readonly List<LintFinding> refusedEncodings = [];
 
-    public int Run(IReadOnlyList<string> paths, LintFormat format, bool fix, IReadOnlySet<string>? applied = null)
+    public int Run(IReadOnlyList<string> paths, LintFormat format, bool fix, IReadOnlySet<string>? applied = null, string[]? configurationArgs = null)
     {
         try
         {
-            return RunChecked(paths, format, fix, applied);
+            return RunChecked(paths, format, fix, applied, configurationArgs);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -40,7 +41,7 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
         }
     }
 
-    private int RunChecked(IReadOnlyList<string> paths, LintFormat format, bool fix, IReadOnlySet<string>? applied)
+    private int RunChecked(IReadOnlyList<string> paths, LintFormat format, bool fix, IReadOnlySet<string>? applied, string[]? configurationArgs)
     {
         var files = new List<SqlScriptFile>();
         var unreadable = new List<string>();
@@ -74,25 +75,54 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
             return Usage;
         }
 
-        if (refusedEncodings.Count > 0)
-        {
-            refusedEncodings.ForEach(errors.WriteLine);
-            return Findings;
-        }
-
         if (fix && !TryFix(files, applied, format == LintFormat.Text ? output : errors, out files))
         {
             return Usage;
         }
 
-        var findings = files.SelectMany(file => ScriptLinter.AllRules.Lint(file, files)).ToList();
+        if (configurationArgs is null || !KnowTheDatabase(files, applied, configurationArgs))
+        {
+            // No database: a script the manifest registers has shipped, and ran where it was applied; its IF NOT EXISTS is history.
+            files.Where(f => IsApplied(System.IO.Path.GetFileName(f.Path ?? f.Name), applied)).ToList().ForEach(f => f.Applied());
+        }
+
+        // A file psql would refuse is a finding like any other (every format), the other files linted as usual.
+        var findings = refusedEncodings.Concat(files.SelectMany(file => ScriptLinter.AllRules.Lint(file, files))).ToList();
         output.WriteLine(format switch
         {
             LintFormat.Json => LintReport.Json(findings),
-            LintFormat.Sarif => LintReport.Sarif(findings, ScriptLinter.AllRules.Rules),
-            _ => LintReport.Text(findings, files.Count),
+            LintFormat.Sarif => LintReport.Sarif(findings, [.. ScriptLinter.AllRules.Rules, Rules.ScriptEncodingRule.Instance]),
+            _ => LintReport.Text(findings, files.Count + refusedEncodings.Count),
         });
         return findings.Any(f => f.Severity == LintSeverity.Error) ? Findings : Clean;
+    }
+
+    /// <summary>
+    /// With a database configured (as up's: ConnectionStrings:wedsync), a script its journal does not list is judged
+    /// against it: a table it creates IF NOT EXISTS that the database has is an existing table to the lock rules.
+    /// Without one, or when it cannot be read (said on stderr), the lint judges offline and warns (lock-if-not-exists).
+    /// </summary>
+    private bool KnowTheDatabase(List<SqlScriptFile> files, IReadOnlySet<string>? applied, string[] configurationArgs)
+    {
+        try
+        {
+            if (MigratorConfiguration.OptionalConnectionString(MigratorConfiguration.Build(configurationArgs)) is not { } connectionString)
+            {
+                return false;
+            }
+
+            applied ??= JournalScripts.ReadAsync(connectionString, CancellationToken.None).GetAwaiter().GetResult();
+            var pending = files.Where(f => !applied.Contains(System.IO.Path.GetFileName(f.Path ?? f.Name))).ToList();
+            using var dataSource = Engine.MigratorDataSource.Create(connectionString);
+            var existing = LiveTables.ExistingAsync(dataSource, LiveTables.Questions(pending), CancellationToken.None).GetAwaiter().GetResult();
+            files.ForEach(f => _ = pending.Contains(f) ? f.Knowing(existing) : f.Applied());
+            return true;
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or MigratorConfigurationException or ArgumentException)
+        {
+            errors.WriteLine($"lint: the database could not be read ({ex.Message}); tables created IF NOT EXISTS are judged without it");
+            return false;
+        }
     }
 
     /// <summary>Manifest entries are scripts the catalog has shipped: they are applied somewhere and their checksum is fixed.</summary>
@@ -229,7 +259,7 @@ public sealed class LintCommand(TextWriter output, TextWriter errors)
         catch (ScriptEncodingException ex)
         {
             // Bytes psql refuses are a fault of the script, as up and plan say (exit 6): a finding, not a usage error.
-            refusedEncodings.Add($"lint: {ex.Message}");
+            refusedEncodings.Add(Rules.ScriptEncodingRule.Instance.Finding(ex));
         }
 
         return null;

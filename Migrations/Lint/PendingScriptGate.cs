@@ -57,10 +57,51 @@ public sealed record PendingScriptGate(IReadOnlyList<LintFinding> Refused, IRead
             .ToDictionary(e => e.Name, e => e.Errors, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The catalog linted with no database (<see cref="ErrorsByScript"/>), the parsed files kept: once <c>up</c> has
+    /// the database, <see cref="CatalogLint.KnowingAsync"/> lints again only the pending scripts that create IF NOT
+    /// EXISTS a table the database has (their locks on it are on an existing table).
+    /// </summary>
+    public static CatalogLint LintCatalog(ScriptCatalog catalog)
+    {
+        var files = catalog.Scripts.Select(s => SqlScriptFile.Parse(s.Name, s.Contents)).ToList();
+        return new CatalogLint(files, files.ToDictionary(f => f.Name, f => Errors(f, files), StringComparer.Ordinal));
+    }
+
+    internal static IReadOnlyList<LintFinding> Errors(SqlScriptFile file, IReadOnlyList<SqlScriptFile> files) =>
+        ScriptLinter.AllRules.Lint(file, files).Where(f => f.Severity == LintSeverity.Error && f.Rule != Rules.MigratorRefusalRule.RuleName).ToList();
+
     /// <summary>The refusal, one finding a line with its remedy, and how to override.</summary>
     public string Message() =>
         $"Nothing was applied: {Refused.Count} error finding(s) of the lint in pending scripts " +
         "(fix the script, accept the finding in a comment above the statement: -- lint: allow RULE: reason, " +
         "or override the rule for this run with --allow RULE, which the journal records):\n  " +
         string.Join("\n  ", Refused.Select(f => $"{f}\n      fix: {f.Remedy}"));
+}
+
+/// <summary>Error findings per script of the catalog, with the parsed files they came from.</summary>
+public sealed record CatalogLint(IReadOnlyList<SqlScriptFile> Files, IReadOnlyDictionary<string, IReadOnlyList<LintFinding>> Errors)
+{
+    /// <summary>
+    /// The errors once the database is known: a pending script creating IF NOT EXISTS a table the database has is
+    /// linted again knowing it (one query, only when some pending script has such a table).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<LintFinding>>> KnowingAsync(
+        Npgsql.NpgsqlDataSource dataSource, IReadOnlyCollection<string> pending, CancellationToken cancellationToken)
+    {
+        var pendingFiles = Files.Where(f => pending.Contains(f.Name)).ToList();
+        var existing = await LiveTables.ExistingAsync(dataSource, LiveTables.Questions(pendingFiles), cancellationToken);
+        if (existing.Count == 0)
+        {
+            return Errors;
+        }
+
+        var errors = new Dictionary<string, IReadOnlyList<LintFinding>>(Errors, StringComparer.Ordinal);
+        foreach (var file in pendingFiles.Where(f => f.CreatedTables.Any(t => t.IfNotExists && existing.Contains(t.Name))))
+        {
+            errors[file.Name] = PendingScriptGate.Errors(file.Knowing(existing), Files);
+        }
+
+        return errors;
+    }
 }

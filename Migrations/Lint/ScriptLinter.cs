@@ -25,6 +25,7 @@ public sealed class ScriptLinter(IReadOnlyList<ILintRule> rules)
         new VolatileDefaultRule(),
         new TypeChangeRewriteRule(),
         new LockTimeoutRule(),
+        new IfNotExistsLockRule(),
     ]);
 
     public static ScriptLinter AllRules { get; } = new([.. SchemaRules.Rules, .. LockRules.Rules]);

@@ -11,6 +11,7 @@ namespace WedSync.Migrations.Lint;
 public sealed class SqlScriptFile
 {
     private readonly int[] lineStarts;
+    private IReadOnlyList<TableDefinition>? createdTables;
 
     private SqlScriptFile(string name, string text, string? path)
     {
@@ -41,6 +42,31 @@ public sealed class SqlScriptFile
 
     /// <summary>The statements as the migrator's scanner cuts them (words, tokens).</summary>
     public IReadOnlyList<SqlStatement> Scanned { get; }
+
+    /// <summary>The CREATE TABLE statements of the script, read once.</summary>
+    public IReadOnlyList<TableDefinition> CreatedTables => createdTables ??= DdlParser.CreateTables(this).ToList();
+
+    /// <summary>
+    /// The tables this script creates IF NOT EXISTS that the database has already (from <see cref="LiveTables"/>);
+    /// null when no database was read, so whether such a table is new is not known.
+    /// </summary>
+    public IReadOnlySet<string>? ExistingTables { get; private set; }
+
+    /// <summary>Applied already (the journal lists it): what its IF NOT EXISTS found when it ran is history, not a question.</summary>
+    public bool IsApplied { get; private set; }
+
+    /// <summary>This file, told which of the tables it creates IF NOT EXISTS the database has (normalized names).</summary>
+    public SqlScriptFile Knowing(IReadOnlySet<string> existingTables)
+    {
+        ExistingTables = existingTables;
+        return this;
+    }
+
+    public SqlScriptFile Applied()
+    {
+        IsApplied = true;
+        return this;
+    }
 
     public static SqlScriptFile Parse(string name, string text) => new(name, text.ReplaceLineEndings("\n"), null);
 

@@ -19,7 +19,13 @@ namespace WedSync.Migrations.Plan;
 public sealed record PlannedStatement(int Line, string Summary, string? Table, string? Lock, long? Rows, string? Size)
 {
     public string Sql { get; init; } = Summary;
+
+    /// <summary>Every lock the statement takes on an existing table (the first is <see cref="Table"/>'s): a foreign key's on the table it references too.</summary>
+    public IReadOnlyList<PlannedLock> Locks { get; init; } = [];
 }
+
+/// <summary>A lock on an existing table with its live size; <see cref="Cause"/> when it is not the statement's own table (a foreign key's referenced table, a partition's parent).</summary>
+public sealed record PlannedLock(string Table, string Lock, long? Rows, string? Size, string? Cause);
 
 public sealed record PlannedScript(string Name, IReadOnlyList<PlannedStatement> Statements, IReadOnlyList<LintFinding> Findings);
 
@@ -32,9 +38,20 @@ public static class PlanVerdict
     public static IReadOnlyList<LintFinding> Refusals(IReadOnlyList<PlannedRequest> plan) =>
         plan.SelectMany(r => r.Scripts).SelectMany(s => s.Findings).Where(f => f.Rule == MigratorRefusalRule.RuleName).ToList();
 
-    /// <summary>The exit code of <c>plan</c>: up's own 6 when up would refuse the run, 1 for another error finding, else 0.</summary>
+    /// <summary>Pending scripts with an applied script's text, which <c>up</c> refuses first (exit 3, <see cref="ScriptRenames"/>).</summary>
+    public static IReadOnlyList<LintFinding> Renames(IReadOnlyList<PlannedRequest> plan) =>
+        plan.SelectMany(r => r.Scripts).SelectMany(s => s.Findings).Where(f => f.Rule == RenamedScript).ToList();
+
+    /// <summary>The finding's rule id of a renamed (or copied) applied script; not a lint rule: <c>repair</c> answers it.</summary>
+    public const string RenamedScript = "renamed-script";
+
+    /// <summary>
+    /// The exit code of <c>plan</c>: up's own 3 when up would refuse a renamed script, its 6 when up would refuse a
+    /// statement, 1 for another error finding, else 0 (in up's order).
+    /// </summary>
     public static int ExitCode(IReadOnlyList<PlannedRequest> plan) =>
-        Refusals(plan).Count > 0 ? MigrationOutcome.ScriptRefused
+        Renames(plan).Count > 0 ? MigrationOutcome.DriftDetected
+        : Refusals(plan).Count > 0 ? MigrationOutcome.ScriptRefused
         : plan.Any(r => r.Scripts.Any(s => s.Findings.Any(f => f.Severity == LintSeverity.Error))) ? 1
         : MigrationOutcome.Success;
 }
@@ -64,6 +81,8 @@ public static class MigrationPlanner
         var entries = await new JournalStore(dataSource, NullLogger.Instance).ReadAsync(cancellationToken);
         var status = MigrationStatusCalculator.Calculate(catalog, manifest, entries);
         var pending = status.Scripts.Where(s => s.State == ScriptState.Pending).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        // up refuses these before anything else of the plan (exit 3): the same words, with repair's advice.
+        var renames = ScriptRenames.Find(catalog, entries).ToDictionary(r => r.Name, StringComparer.Ordinal);
         // The statements are up's own (PreparedScript, from the text as read); the lint has the whole catalog as
         // evidence and the refusals of ScriptRules, as up's gate has: plan cannot pass what up refuses.
         var files = catalog.Scripts.Select(s => SqlScriptFile.Parse(s.Name, s.Contents)).ToList();
@@ -76,10 +95,13 @@ public static class MigrationPlanner
             await readOnly.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // A table a pending script creates IF NOT EXISTS that the database has is an existing table to the lock rules.
+        var existing = await LiveTables.ExistingAsync(connection, transaction, LiveTables.Questions(files.Where(f => prepared.ContainsKey(f.Name))), cancellationToken);
+        files.ForEach(f => _ = prepared.ContainsKey(f.Name) ? f.Knowing(existing) : f.Applied());
         var planned = new Dictionary<string, PlannedScript>(StringComparer.Ordinal);
         foreach (var file in files.Where(f => prepared.ContainsKey(f.Name)))
         {
-            var locks = StatementLock.Of(file).Where(l => !l.CreatedEarlier).ToDictionary(l => l.Statement.Start);
+            var locks = StatementLock.Of(file, files).Where(l => !l.CreatedEarlier).GroupBy(l => l.Statement.Start).ToDictionary(g => g.Key, g => g.ToList());
             var sent = prepared[file.Name].Statements;
             var statements = new List<PlannedStatement>();
             for (var i = 0; i < sent.Count; i++)
@@ -87,17 +109,29 @@ public static class MigrationPlanner
                 var statement = sent[i];
                 // The lint's statements are the same cut of the same text (line endings normalised): the same index.
                 var linted = sent.Count == file.Scanned.Count ? file.Scanned[i] : null;
-                if (linted is null || !locks.TryGetValue(linted.Start, out var l))
+                if (linted is null || !locks.TryGetValue(linted.Start, out var taken))
                 {
                     statements.Add(new PlannedStatement(statement.Line, statement.Summary(), null, null, null, null) { Sql = statement.Text });
                     continue;
                 }
 
-                var (rows, size) = await SizeAsync(connection, transaction, l.Table, cancellationToken);
-                statements.Add(new PlannedStatement(statement.Line, statement.Summary(), l.Table, l.Mode, rows, size) { Sql = statement.Text });
+                var sized = new List<PlannedLock>();
+                foreach (var l in taken)
+                {
+                    var (lockRows, lockSize) = await SizeAsync(connection, transaction, l.Table, cancellationToken);
+                    sized.Add(new PlannedLock(l.Table, l.Mode, lockRows, lockSize, l.Cause));
+                }
+
+                var first = sized[0];
+                statements.Add(new PlannedStatement(statement.Line, statement.Summary(), first.Table, first.Lock, first.Rows, first.Size) { Sql = statement.Text, Locks = sized });
             }
 
-            planned[file.Name] = new PlannedScript(file.Name, statements, ScriptLinter.AllRules.Lint(file, files));
+            IReadOnlyList<LintFinding> findings = renames.TryGetValue(file.Name, out var rename)
+                ? [new LintFinding(PlanVerdict.RenamedScript, file.Name, 1, 1, LintSeverity.Error, rename.ToString(),
+                    "up refuses the run before anything runs (exit 3): it would run an applied script's statements a second time.",
+                    rename.AppliedStillInCatalog ? "Make the script's text its own, or remove it." : $"repair {file.Name}"), .. ScriptLinter.AllRules.Lint(file, files)]
+                : ScriptLinter.AllRules.Lint(file, files);
+            planned[file.Name] = new PlannedScript(file.Name, statements, findings);
         }
 
         await transaction.RollbackAsync(cancellationToken);
@@ -118,6 +152,13 @@ public static class MigrationPlanner
         }
 
         var text = new StringBuilder();
+        if (PlanVerdict.Renames(plan) is { Count: > 0 } renamed)
+        {
+            text.Append("up would refuse this run before anything runs (exit 3): ").Append(renamed.Count)
+                .Append(" pending script(s) have the text of an applied script, so up would run it a second time:\n  ")
+                .AppendJoin("\n  ", renamed.Select(f => f.Message)).Append('\n');
+        }
+
         if (PlanVerdict.Refusals(plan) is { Count: > 0 } refusals)
         {
             text.Append("up would refuse this run before anything runs (exit 6), for ").Append(refusals.Count)
@@ -133,10 +174,11 @@ public static class MigrationPlanner
                 foreach (var s in script.Statements)
                 {
                     text.Append("    ").Append(s.Line).Append(": ").Append(s.Summary).Append('\n');
-                    if (s.Lock is not null)
+                    foreach (var l in s.Locks)
                     {
-                        text.Append("       lock ").Append(s.Lock).Append(" on ").Append(s.Table).Append(", ")
-                            .Append(s.Rows is { } rows ? $"{rows:N0} rows, {s.Size}" : "table not found (created by an earlier pending script?)").Append('\n');
+                        text.Append("       lock ").Append(l.Lock).Append(" on ").Append(l.Table)
+                            .Append(l.Cause is null ? "" : $" ({l.Cause})").Append(", ")
+                            .Append(l.Rows is { } rows ? $"{rows:N0} rows, {l.Size}" : "table not found (created by an earlier pending script?)").Append('\n');
                     }
                 }
 
@@ -166,6 +208,14 @@ public static class MigrationPlanner
                 ["lock"] = st.Lock,
                 ["rows"] = st.Rows,
                 ["size"] = st.Size,
+                ["locks"] = new JsonArray(st.Locks.Select(l => (JsonNode)new JsonObject
+                {
+                    ["table"] = l.Table,
+                    ["lock"] = l.Lock,
+                    ["rows"] = l.Rows,
+                    ["size"] = l.Size,
+                    ["cause"] = l.Cause,
+                }).ToArray()),
             }).ToArray()),
             ["findings"] = new JsonArray(s.Findings.Select(f => (JsonNode)new JsonObject
             {

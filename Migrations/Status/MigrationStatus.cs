@@ -72,4 +72,8 @@ public sealed record MigrationStatusReport(
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public WedSync.Migrations.Drift.SchemaDriftReport? SchemaDrift { get; init; }
+
+    /// <summary>Pending scripts with an applied script's text, which up refuses (exit 3); status prints them under its table.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<ScriptRename> Renames { get; init; } = [];
 }

@@ -56,7 +56,7 @@ public static class MigrationStatusCalculator
             })
             .ToList();
 
-        return new MigrationStatusReport(requests, scripts.OrderBy(s => s.Name, StringComparer.Ordinal).ToList());
+        return new MigrationStatusReport(requests, scripts.OrderBy(s => s.Name, StringComparer.Ordinal).ToList()) { Renames = ScriptRenames.Find(catalog, journal) };
     }
 
     // The worst state wins: a missing file hides nothing, a modified script beats a pending one.

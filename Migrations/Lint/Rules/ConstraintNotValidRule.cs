@@ -20,7 +20,8 @@ public sealed partial class ConstraintNotValidRule : ILintRule
 
     public IEnumerable<LintFinding> Check(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog)
     {
-        foreach (var l in StatementLock.Of(script).Where(l => !l.CreatedEarlier))
+        var locks = StatementLock.Of(script, catalog);
+        foreach (var l in locks.Where(l => !l.CreatedEarlier && l.IsOwn))
         {
             var skeleton = l.Statement.Skeleton;
             if (!skeleton.StartsWith("ALTER", StringComparison.OrdinalIgnoreCase))
@@ -34,8 +35,12 @@ public sealed partial class ConstraintNotValidRule : ILintRule
                 var clause = skeleton[add.Index..(end.Success ? end.Index : skeleton.Length)];
                 if (!NotValid().IsMatch(clause))
                 {
+                    // A foreign key scans this table while holding SHARE ROW EXCLUSIVE on the table it references too.
+                    var referenced = locks.Where(r => r.Statement == l.Statement && r.ReferencedFrom is not null && clause.Contains(r.Table, StringComparison.OrdinalIgnoreCase))
+                        .Select(r => $" and {r.Mode} on the referenced {(r.CreatedEarlier ? "new" : "existing")} table {r.Table}").FirstOrDefault() ?? "";
+                    var kind = Regex.Replace(add.Groups["kind"].Value.ToUpperInvariant(), @"\s+", " ");
                     yield return script.Finding(this, l.Statement.Start + add.Index,
-                        $"{add.Groups["kind"].Value.ToUpperInvariant()} constraint added to existing table {l.Table} without NOT VALID");
+                        $"{kind} constraint added to existing table {l.Table} without NOT VALID: every row is checked while {l.Mode} is held on {l.Table}{referenced}");
                 }
             }
         }

@@ -15,7 +15,7 @@ public sealed class IndexNotConcurrentRule : ILintRule
     public string Remedy => "CREATE INDEX CONCURRENTLY in its own script whose first line is '-- migrator: no-transaction'.";
 
     public IEnumerable<LintFinding> Check(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog) =>
-        StatementLock.Of(script)
-            .Where(l => l.Mode == "SHARE" && !l.CreatedEarlier)
+        StatementLock.Of(script, catalog)
+            .Where(l => l.Mode == "SHARE" && !l.CreatedEarlier && l.IsOwn)
             .Select(l => script.Finding(this, l.Statement.Start, $"index on existing table {l.Table} is built without CONCURRENTLY"));
 }

@@ -27,7 +27,7 @@ public sealed partial class LockTimeoutRule : ILintRule
             yield break;
         }
 
-        var first = StatementLock.Of(script).FirstOrDefault(l => !l.CreatedEarlier && l.Mode != "ROW EXCLUSIVE");
+        var first = StatementLock.Of(script, catalog).FirstOrDefault(l => !l.CreatedEarlier && l.Mode != "ROW EXCLUSIVE");
         if (first is null)
         {
             yield break;
@@ -39,7 +39,7 @@ public sealed partial class LockTimeoutRule : ILintRule
         if (!setEarlier)
         {
             yield return script.Finding(this, first.Statement.Start,
-                $"{first.Mode} lock on existing table {first.Table} is taken without a lock_timeout set earlier in the script");
+                $"{first.Describe()} is taken without a lock_timeout set earlier in the script");
         }
     }
 

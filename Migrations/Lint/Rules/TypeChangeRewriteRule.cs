@@ -20,7 +20,7 @@ public sealed partial class TypeChangeRewriteRule : ILintRule
 
     public IEnumerable<LintFinding> Check(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog)
     {
-        foreach (var l in StatementLock.Of(script).Where(l => !l.CreatedEarlier))
+        foreach (var l in StatementLock.Of(script, catalog).Where(l => !l.CreatedEarlier && l.IsOwn))
         {
             foreach (Match change in TypeChange().Matches(l.Statement.Skeleton))
             {

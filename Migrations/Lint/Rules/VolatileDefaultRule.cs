@@ -20,7 +20,7 @@ public sealed partial class VolatileDefaultRule : ILintRule
 
     public IEnumerable<LintFinding> Check(SqlScriptFile script, IReadOnlyList<SqlScriptFile> catalog)
     {
-        foreach (var l in StatementLock.Of(script).Where(l => !l.CreatedEarlier))
+        foreach (var l in StatementLock.Of(script, catalog).Where(l => !l.CreatedEarlier && l.IsOwn))
         {
             var skeleton = l.Statement.Skeleton;
             if (!skeleton.StartsWith("ALTER", StringComparison.OrdinalIgnoreCase))

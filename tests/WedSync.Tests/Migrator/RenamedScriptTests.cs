@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using WedSync.Tests.Infrastructure;
 
 namespace WedSync.Tests.Migrator;
@@ -33,6 +34,19 @@ public sealed class RenamedScriptTests(AppHostFixture fixture)
             Assert.Contains("as the applied 29990101000000_seed_rwos.sql, which the catalog no longer has", refused.Output);
             Assert.Contains("repair 29990101000000_seed_rows.sql", refused.Output);
             Assert.Equal(2L, await database.ScalarAsync(Rows));
+
+            // plan gives up's refusal (exit 3) and its advice, in text and JSON; status says it under its table.
+            var plan = await MigratorProcess.RunCapturingStdoutAsync(database.ConnectionString, "plan", $"--Migrations:AdditionalScriptsPath={folder}");
+            Assert.True(plan.ExitCode == 3, plan.Output);
+            Assert.Contains("up would refuse this run before anything runs (exit 3)", plan.StandardOutput);
+            Assert.Contains("repair 29990101000000_seed_rows.sql", plan.StandardOutput);
+            var planJson = await MigratorProcess.RunCapturingStdoutAsync(database.ConnectionString, "plan", "--json", $"--Migrations:AdditionalScriptsPath={folder}");
+            Assert.True(planJson.ExitCode == 3, planJson.Output);
+            var renamed = JsonNode.Parse(planJson.StandardOutput)!.AsArray().SelectMany(r => r!["scripts"]!.AsArray()).SelectMany(s => s!["findings"]!.AsArray())
+                .Single(f => f!["rule"]!.GetValue<string>() == "renamed-script")!;
+            Assert.Contains("repair 29990101000000_seed_rows.sql", renamed["message"]!.GetValue<string>());
+            var status = await MigratorProcess.RunCapturingStdoutAsync(database.ConnectionString, "status", $"--Migrations:AdditionalScriptsPath={folder}");
+            Assert.Contains("up refuses (exit 3): 29990101000000_seed_rows.sql has the same text", status.StandardOutput);
 
             var repair = await MigratorProcess.RunAsync(database.ConnectionString, "repair", "29990101000000_seed_rows.sql", $"--Migrations:AdditionalScriptsPath={folder}");
             Assert.True(repair.ExitCode == 0, repair.Output);

@@ -26,6 +26,7 @@ public sealed class LintCommandTests : IDisposable
         ("house", "primary-key", 11, 28),
         ("house", "row-level-security", 11, 28),
         ("house", "migrator-refuses", 12, 1),
+        ("house", "lock-if-not-exists", 1, 28),
         ("locks", "lock-index-not-concurrent", 1, 1),
         ("locks", "lock-timeout-missing", 1, 1),
         ("locks", "lock-constraint-not-valid", 2, 23),
@@ -55,7 +56,8 @@ public sealed class LintCommandTests : IDisposable
         Assert.Equal(1, exitCode);
         foreach (var (file, rule, line, column) in Expected)
         {
-            Assert.Contains($"{Path.Combine(folder.Violations, FileName(file))}:{line}:{column}: error [{rule}]", stdout);
+            var severity = rule == "lock-if-not-exists" ? "warning" : "error";
+            Assert.Contains($"{Path.Combine(folder.Violations, FileName(file))}:{line}:{column}: {severity} [{rule}]", stdout);
         }
 
         var rule0 = new IndexNotConcurrentRule();
@@ -96,6 +98,45 @@ public sealed class LintCommandTests : IDisposable
         {
             Assert.Contains((FileName(file), rule, line, column), results);
         }
+    }
+
+    // Issue 23, kind 3: a file psql refuses is a finding in the machine formats too (file, line, rule), beside the
+    // other files' findings, exit 1 as in text; never plain text on stdout that breaks the JSON or the SARIF log.
+    [Theory]
+    [InlineData("--json")]
+    [InlineData("--sarif")]
+    public async Task Scripts_psql_refuses_are_findings_in_json_and_sarif_with_the_exit_code_of_text(string format)
+    {
+        var bad = Path.Combine(folder.Root, "encodings");
+        Directory.CreateDirectory(bad);
+        File.WriteAllBytes(Path.Combine(bad, "20990101000000_cp1252.sql"), [.. "SELECT 1;\nSELECT 'caf"u8, 0xE9, .. "';\n"u8]);
+        File.WriteAllBytes(Path.Combine(bad, "20990101000001_utf16.sql"), [.. System.Text.Encoding.Unicode.GetPreamble(), .. System.Text.Encoding.Unicode.GetBytes("SELECT 1;\n")]);
+        File.WriteAllBytes(Path.Combine(bad, "20990101000002_two_boms.sql"), [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, .. "SELECT 1;\n"u8]);
+        File.Copy(Path.Combine(folder.Violations, FileName("locks")), Path.Combine(bad, FileName("locks")));
+
+        var (exitCode, stdout, output) = await Lint(bad, format);
+
+        Assert.True(exitCode == 1, output);
+        var root = JsonNode.Parse(stdout)!;
+        var findings = format == "--json"
+            ? root.AsArray().Select(f => (File: Path.GetFileName(f!["file"]!.GetValue<string>()), Rule: f["rule"]!.GetValue<string>(), Line: f["line"]!.GetValue<int>(), Message: f["message"]!.GetValue<string>())).ToList()
+            : root["runs"]![0]!["results"]!.AsArray().Select(r =>
+            {
+                var location = r!["locations"]![0]!["physicalLocation"]!;
+                return (File: Path.GetFileName(location["artifactLocation"]!["uri"]!.GetValue<string>()), Rule: r["ruleId"]!.GetValue<string>(),
+                    Line: location["region"]!["startLine"]!.GetValue<int>(), Message: r["message"]!["text"]!.GetValue<string>());
+            }).ToList();
+        if (format == "--sarif")
+        {
+            var result = SarifSchema().Evaluate(JsonDocument.Parse(stdout).RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(result.IsValid, string.Join('\n', (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
+        }
+
+        Assert.Contains(findings, f => f is { File: "20990101000000_cp1252.sql", Rule: ScriptEncodingRule.RuleName, Line: 2 } && f.Message.Contains("0xE9", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f is { File: "20990101000001_utf16.sql", Rule: ScriptEncodingRule.RuleName, Line: 1 } && f.Message.Contains("UTF-16", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f is { File: "20990101000002_two_boms.sql", Rule: ScriptEncodingRule.RuleName, Line: 1 } && f.Message.Contains("second byte order mark", StringComparison.Ordinal));
+        // The readable file is linted as ever.
+        Assert.Contains(findings, f => f is { Rule: "lock-volatile-default", Line: 3 });
     }
 
     [Fact]
