@@ -5,7 +5,7 @@ namespace WedSync.Migrations.Cli;
 
 /// <summary>
 /// A parsed command line: <c>up | status | verify | repair [script...] | lint [path...] | plan</c>, optionally
-/// <c>--json</c>; lint also takes <c>--sarif</c> and <c>--fix</c>, up takes <c>--allow RULE</c> (repeatable).
+/// <c>--json</c> and <c>--inbox PATH</c>; lint also takes <c>--sarif</c> and <c>--fix</c>, up takes <c>--allow RULE</c> (repeatable).
 /// Configuration is <c>--Key=Value</c> only: any other argument with a '=' in it (a path, a script name) is
 /// a word of the command. <c>--help</c>/<c>-h</c> and <c>--version</c> answer whatever else is given.
 /// </summary>
@@ -13,7 +13,7 @@ public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts,
 {
     public static readonly string[] Verbs = ["up", "status", "verify", "repair", "lint", "plan"];
 
-    public const string Usage = "usage: WedSync.Migrations [up [--allow RULE]...|status|verify|repair [script...]|lint [path...] [--sarif] [--fix]|plan] [--json] [--Key=Value ...] | --help | --version";
+    public const string Usage = "usage: WedSync.Migrations [up [--allow RULE]...|status|verify|repair [script...]|lint [path...] [--sarif] [--fix]|plan] [--inbox PATH] [--json] [--Key=Value ...] | --help | --version";
 
     /// <summary>The verb of <c>--help</c>/<c>-h</c>: print <see cref="Usage"/> on stdout, exit 0.</summary>
     public const string HelpVerb = "--help";
@@ -23,11 +23,29 @@ public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts,
 
     private const string AllowOption = "--allow";
 
+    private const string InboxOption = "--inbox";
+
     // The command's own options: "--json=1" is a malformed option, not a configuration key named json.
-    private static readonly string[] Options = ["allow", "json", "sarif", "fix", "help", "version"];
+    private static readonly string[] Options = ["allow", "inbox", "json", "sarif", "fix", "help", "version"];
 
     /// <summary>Lint rules whose error findings <c>up</c> overrides for this run (<c>--allow RULE</c>, repeatable).</summary>
     public IReadOnlyList<string> Allow { get; init; } = [];
+
+    /// <summary>
+    /// <c>--inbox PATH</c>: a folder of scripts that joins the catalog, the same as
+    /// <c>--Migrations:AdditionalScriptsPath=PATH</c> (which it overrides); a leading <c>~</c> is the home folder.
+    /// </summary>
+    public string? Inbox { get; init; }
+
+    /// <summary>The configuration arguments of a command line, with <c>--inbox</c> as the setting it stands for.</summary>
+    public IReadOnlyList<string> ConfigurationArgs(IEnumerable<string> args) =>
+        [.. args.Where(IsConfiguration), .. Inbox is null ? Array.Empty<string>() : [$"--{MigratorOptions.SectionName}:{nameof(MigratorOptions.AdditionalScriptsPath)}={Inbox}"]];
+
+    /// <summary><c>~</c> and <c>~/...</c> as a shell expands them, for <c>--inbox=~/inbox</c> (which no shell expands).</summary>
+    public static string ExpandHome(string path) =>
+        path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
+            ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + path[1..]
+            : path;
 
     /// <summary>
     /// <c>--Key=Value</c>, the form the README documents, is configuration and is left to the host. Nothing
@@ -104,6 +122,31 @@ public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts,
             }
         }
 
+        var inboxes = new List<string>();
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (words[i].StartsWith(InboxOption + "=", StringComparison.Ordinal))
+            {
+                inboxes.Add(words[i][(InboxOption.Length + 1)..]);
+                words.RemoveAt(i--);
+            }
+            else if (words[i] == InboxOption)
+            {
+                if (i + 1 >= words.Count || words[i + 1].StartsWith('-'))
+                {
+                    return null;
+                }
+
+                inboxes.Add(words[i + 1]);
+                words.RemoveRange(i--, 2);
+            }
+        }
+
+        if (inboxes.Count > 1 || inboxes.Any(string.IsNullOrWhiteSpace))
+        {
+            return null;
+        }
+
         var json = words.Remove("--json");
         var sarif = words.Remove("--sarif");
         var fix = words.Remove("--fix");
@@ -124,6 +167,10 @@ public sealed record MigratorCommand(string Verb, IReadOnlyList<string> Scripts,
             return null;
         }
 
-        return json && sarif ? null : new MigratorCommand(verb, scripts, json, sarif, fix) { Allow = allow.Distinct(StringComparer.Ordinal).ToList() };
+        return json && sarif ? null : new MigratorCommand(verb, scripts, json, sarif, fix)
+        {
+            Allow = allow.Distinct(StringComparer.Ordinal).ToList(),
+            Inbox = inboxes.Count == 1 ? ExpandHome(inboxes[0]) : null,
+        };
     }
 }
