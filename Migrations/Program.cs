@@ -10,6 +10,12 @@ using WedSync.Migrations.Cli;
 using WedSync.Migrations.Engine;
 using WedSync.Migrations.Lint;
 
+// Shell completions ([suggest] directive) are System.CommandLine's own answer from the command table.
+if (MigratorCommandLine.IsDirective(args))
+{
+    return MigratorCommandLine.RunDirective(args, Console.Out);
+}
+
 var command = MigratorCommand.Parse(args);
 if (MigratorCommand.Answers(command, Console.Out, Console.Error, out var answered))
 {
