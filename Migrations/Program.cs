@@ -10,13 +10,19 @@ using WedSync.Migrations.Cli;
 using WedSync.Migrations.Engine;
 using WedSync.Migrations.Lint;
 
+// Shell completions ([suggest] directive) are System.CommandLine's own answer from the command table.
+if (MigratorCommandLine.IsDirective(args))
+{
+    return MigratorCommandLine.RunDirective(args, Console.Out);
+}
+
 var command = MigratorCommand.Parse(args);
 if (MigratorCommand.Answers(command, Console.Out, Console.Error, out var answered))
 {
     return answered;
 }
 
-var configurationArgs = args.Where(MigratorCommand.IsConfiguration).ToArray();
+var configurationArgs = command.ConfigurationArgs(args).ToArray();
 
 // lint reads files, without the host, so it runs anywhere (a CI job, a reviewer's laptop); it reads the
 // database only for --fix, whose journal names the scripts it must not touch.
@@ -47,7 +53,9 @@ if (command.Verb == "lint")
         }
     }
 
-    return new LintCommand(Console.Out, Console.Error).Run(command.Scripts, format, command.Fix, applied, configurationArgs);
+    // lint --inbox PATH lints the inbox (with any paths named): the scripts it would add to the catalog.
+    var paths = command.Inbox is null ? command.Scripts : [.. command.Scripts, command.Inbox];
+    return new LintCommand(Console.Out, Console.Error).Run(paths, format, command.Fix, applied, configurationArgs);
 }
 
 // plan reads only: the journal and table statistics, in a read-only transaction rolled back.

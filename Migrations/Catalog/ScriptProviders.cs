@@ -63,7 +63,10 @@ public sealed class EmbeddedScriptProvider(string folder, ScriptKind kind = Scri
     }
 }
 
-/// <summary>The .sql files of a folder on disk (Migrations:AdditionalScriptsPath), named by file name.</summary>
+/// <summary>
+/// The .sql files of a folder on disk (Migrations:AdditionalScriptsPath, <c>--inbox</c>), named by file name:
+/// <c>R__*.sql</c> files are repeatable scripts, the others versioned.
+/// </summary>
 public sealed class FolderScriptProvider(string path) : CatalogScriptProvider
 {
     protected override IReadOnlyList<SqlScript> Read()
@@ -73,7 +76,7 @@ public sealed class FolderScriptProvider(string path) : CatalogScriptProvider
         try
         {
             return Directory.GetFiles(path, "*.sql")
-                .Select(file => new SqlScript(Path.GetFileName(file), ScriptText.ReadFile(file, Path.GetFileName(file))))
+                .Select(file => new SqlScript(Path.GetFileName(file), ScriptText.ReadFile(file, Path.GetFileName(file)), KindOf(Path.GetFileName(file))))
                 .ToList();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -81,6 +84,13 @@ public sealed class FolderScriptProvider(string path) : CatalogScriptProvider
             throw new MigratorConfigurationException($"Migrations:AdditionalScriptsPath ({path}) cannot be read: {ex.Message}");
         }
     }
+
+    /// <summary>The folder's own repeatable scripts are named as Flyway names them: <c>R__name.sql</c>.</summary>
+    public const string RepeatablePrefix = "R__";
+
+    /// <summary>A file named <c>R__...</c> is repeatable, with the embedded Repeatable folder's semantics; any other is versioned.</summary>
+    public static ScriptKind KindOf(string fileName) =>
+        fileName.StartsWith(RepeatablePrefix, StringComparison.Ordinal) ? ScriptKind.Repeatable : ScriptKind.Versioned;
 }
 
 /// <summary>Scripts given as they are (a test's, or a catalog built in code).</summary>

@@ -87,7 +87,7 @@ public sealed class MigratorCli(MigrationEngine engine, ILogger<MigratorCli> log
         if (!report.IsClean || unknown.Count > 0)
         {
             logger.LogError("Verify failed: the database is not exactly the catalog{Unknown}",
-                unknown.Count == 0 ? "" : $" (applied, not in the catalog: {string.Join(", ", unknown)})");
+                unknown.Count == 0 ? "" : $" (applied, not in the catalog: {string.Join(", ", unknown)}; scripts from an inbox: name it with --inbox PATH)");
             return MigrationOutcome.VerifyFailed;
         }
 

@@ -98,6 +98,14 @@ public sealed class MigratorProcess : IDisposable
     }
 
     /// <summary>Runs the migrator and keeps what it wrote to stdout apart (Output has both streams).</summary>
+    /// <summary>A command line as a user types it into bash (<c>~</c> expanded by the shell), after <c>dotnet WedSync.Migrations.dll</c>.</summary>
+    public static async Task<(int ExitCode, string Output)> RunInShellAsync(string connectionString, string commandLine, IReadOnlyDictionary<string, string?> environment)
+    {
+        using var migrator = Start(["bash", "-c", $"exec dotnet \"$0\" {commandLine}"], connectionString, [], null, environment);
+        var exitCode = await migrator.WaitAsync(TimeSpan.FromMinutes(2));
+        return (exitCode, migrator.Output);
+    }
+
     public static async Task<(int ExitCode, string StandardOutput, string Output)> RunCapturingStdoutAsync(string connectionString, params string[] args)
     {
         using var migrator = Start(connectionString, args);
