@@ -22,9 +22,12 @@ public static class RewardLedgerCalls
     public static Task<JsonElement> RewardAsync(this AppHostFixture fixture, Guid reward, string token) =>
         fixture.Api.GetAsync($"/api/referrals/rewards/{reward}/ledger", token).OkJsonAsync();
 
-    public static Task<JsonElement> SetRulesAsync(this AppHostFixture fixture, TestMember admin, object rules)
+    public static Task<JsonElement> SetRulesAsync(this AppHostFixture fixture, TestMember admin, object rules) =>
+        fixture.SetRulesAsync(rules, admin.Token());
+
+    public static Task<JsonElement> SetRulesAsync(this AppHostFixture fixture, object rules, string token)
     {
-        var request = ApiCalls.Request(HttpMethod.Put, "/api/referrals/reward-rules", admin.Token());
+        var request = ApiCalls.Request(HttpMethod.Put, "/api/referrals/reward-rules", token);
         request.Content = JsonContent.Create(rules);
         return fixture.Api.SendAsync(request).OkJsonAsync();
     }

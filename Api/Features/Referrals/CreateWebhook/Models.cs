@@ -11,7 +11,7 @@ public sealed class Request
     /// <summary>Absolute http or https URL the signed POSTs go to; not a loopback, private, link-local or metadata address.</summary>
     public string? Url { get; init; }
 
-    /// <summary>Only these events (referral.created, referral.converted, referral.flagged, reward.pending, reward.approved, reward.fulfilled, reward.revoked, reward.clawed_back); absent for all.</summary>
+    /// <summary>Only these events (referral.created, referral.clicked (aggregated: one per referral per window, with the clicks since the last one), referral.converted, referral.flagged, reward.pending, reward.approved, reward.fulfilled, reward.revoked, reward.clawed_back); absent for all.</summary>
     public string[]? EventTypes { get; init; }
 
     /// <summary>A Standard Webhooks secret (whsec_ + base64 of 24..64 bytes); absent to have one generated.</summary>

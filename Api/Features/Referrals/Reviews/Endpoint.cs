@@ -41,31 +41,36 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
             return;
         }
 
-        await using var command = Session.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter("reason", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)req.WaitReason ?? DBNull.Value });
-        command.Parameters.AddWithValue("limit", req.PageSize);
-        command.Parameters.AddWithValue("offset", req.RowsBefore());
+        var (items, total) = await ReadAsync(Session, req.WaitReason, req.PageSize, req.RowsBefore(), ct);
+        await Send.OkAsync(new Response(items, req.Page, req.PageSize, total), ct);
+    }
+
+    /// <summary>One page of the queue, in the caller's session (this endpoint and the console's Referrals page).</summary>
+    public static async Task<(IReadOnlyList<ReviewItem> Items, long Total)> ReadAsync(TenantSession session, string? waitReason, int limit, long offset, CancellationToken ct)
+    {
+        await using var command = session.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter("reason", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)waitReason ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("offset", offset);
         var items = new List<ReviewItem>();
         long total = 0;
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            while (await reader.ReadAsync(ct))
-            {
-                items.Add(new ReviewItem(
-                    reader.GetGuid(reader.GetOrdinal("id")), reader.GetGuid(reader.GetOrdinal("referral_id")),
-                    reader.GetString(reader.GetOrdinal("referred_email")), NullableGuid(reader, "referrer_user_id"),
-                    reader.GetString(reader.GetOrdinal("side")), reader.GetString(reader.GetOrdinal("trigger")),
-                    reader.GetString(reader.GetOrdinal("reward_type")), reader.GetInt32(reader.GetOrdinal("amount_cents")),
-                    reader.GetString(reader.GetOrdinal("currency")).Trim(), NullableGuid(reader, "beneficiary_user_id"),
-                    reader.GetString(reader.GetOrdinal("wait_reason")),
-                    reader.IsDBNull(reader.GetOrdinal("hold_until")) ? null : reader.GetFieldValue<DateTimeOffset>(reader.GetOrdinal("hold_until")),
-                    reader.GetFieldValue<DateTimeOffset>(reader.GetOrdinal("created_at")), reader.GetDecimal(reader.GetOrdinal("fraud_score")),
-                    reader.GetFieldValue<string[]>(reader.GetOrdinal("fraud_reasons")), reader.GetBoolean(reader.GetOrdinal("flagged_for_review"))));
-                total = reader.GetInt64(reader.GetOrdinal("total"));
-            }
+            items.Add(new ReviewItem(
+                reader.GetGuid(reader.GetOrdinal("id")), reader.GetGuid(reader.GetOrdinal("referral_id")),
+                reader.GetString(reader.GetOrdinal("referred_email")), NullableGuid(reader, "referrer_user_id"),
+                reader.GetString(reader.GetOrdinal("side")), reader.GetString(reader.GetOrdinal("trigger")),
+                reader.GetString(reader.GetOrdinal("reward_type")), reader.GetInt32(reader.GetOrdinal("amount_cents")),
+                reader.GetString(reader.GetOrdinal("currency")).Trim(), NullableGuid(reader, "beneficiary_user_id"),
+                reader.GetString(reader.GetOrdinal("wait_reason")),
+                reader.IsDBNull(reader.GetOrdinal("hold_until")) ? null : reader.GetFieldValue<DateTimeOffset>(reader.GetOrdinal("hold_until")),
+                reader.GetFieldValue<DateTimeOffset>(reader.GetOrdinal("created_at")), reader.GetDecimal(reader.GetOrdinal("fraud_score")),
+                reader.GetFieldValue<string[]>(reader.GetOrdinal("fraud_reasons")), reader.GetBoolean(reader.GetOrdinal("flagged_for_review"))));
+            total = reader.GetInt64(reader.GetOrdinal("total"));
         }
 
-        await Send.OkAsync(new Response(items, req.Page, req.PageSize, total), ct);
+        return (items, total);
     }
 
     private static Guid? NullableGuid(NpgsqlDataReader reader, string column) =>

@@ -49,6 +49,10 @@ public sealed class ReferralOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan FulfilmentResendAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>referral.clicked is aggregated: at most one message per referral per this window, with the clicks since the last one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ClickReportWindow { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Where <c>/r/{code}</c> redirects after counting the click.</summary>
     public string SignupLink(string code) => $"{SignupUrl}?ref={Uri.EscapeDataString(code)}";
 

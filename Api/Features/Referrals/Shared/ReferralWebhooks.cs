@@ -11,7 +11,7 @@ public static class ReferralWebhooks
 {
     public static readonly string[] EventTypes =
     [
-        "referral.created", "referral.converted", "referral.flagged", "reward.pending", "reward.approved", "reward.fulfilled", "reward.revoked",
+        "referral.created", "referral.clicked", "referral.converted", "referral.flagged", "reward.pending", "reward.approved", "reward.fulfilled", "reward.revoked",
         "reward.clawed_back",
     ];
 

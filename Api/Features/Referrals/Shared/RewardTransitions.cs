@@ -27,7 +27,11 @@ public static class RewardTransitions
 
     private const string Sql = "SELECT outcome, reward_state, entry_id FROM referral_reward_transition(@id, @to, @reason)";
 
-    public static async Task<IResult> ApplyAsync(TenantSession session, Guid id, string to, string? reason, CancellationToken ct)
+    /// <summary>What referral_reward_transition answered: applied, already, forbidden, invalid_transition, spend_cap_reached or not_found.</summary>
+    public sealed record Outcome(string Name, string? State, Guid? Entry);
+
+    /// <summary>The transition in the caller's session (the endpoints and the console's review queue).</summary>
+    public static async Task<Outcome> TransitionAsync(TenantSession session, Guid id, string to, string? reason, CancellationToken ct)
     {
         await using var command = session.CreateCommand(Sql);
         command.Parameters.AddWithValue("id", id);
@@ -35,9 +39,15 @@ public static class RewardTransitions
         command.Parameters.Add(new Npgsql.NpgsqlParameter("reason", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)reason ?? DBNull.Value });
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        var outcome = reader.GetString(reader.GetOrdinal("outcome"));
-        var state = reader.IsDBNull(reader.GetOrdinal("reward_state")) ? null : reader.GetString(reader.GetOrdinal("reward_state"));
-        var entry = reader.IsDBNull(reader.GetOrdinal("entry_id")) ? (Guid?)null : reader.GetGuid(reader.GetOrdinal("entry_id"));
+        return new Outcome(
+            reader.GetString(reader.GetOrdinal("outcome")),
+            reader.IsDBNull(reader.GetOrdinal("reward_state")) ? null : reader.GetString(reader.GetOrdinal("reward_state")),
+            reader.IsDBNull(reader.GetOrdinal("entry_id")) ? null : reader.GetGuid(reader.GetOrdinal("entry_id")));
+    }
+
+    public static async Task<IResult> ApplyAsync(TenantSession session, Guid id, string to, string? reason, CancellationToken ct)
+    {
+        var (outcome, state, entry) = await TransitionAsync(session, id, to, reason, ct);
         return outcome switch
         {
             "applied" or "already" => TypedResults.Ok(new RewardTransitionResponse(id, state!, outcome == "already", entry!.Value)),

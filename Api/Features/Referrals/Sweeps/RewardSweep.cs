@@ -6,7 +6,8 @@ namespace WedSync.Api.Features.Referrals.Sweeps;
 
 /// <summary>
 /// Approves pending rewards whose hold is over (by their organization's rules and spend cap) and sends
-/// billing again the approved rewards it has not acknowledged within <see cref="ReferralOptions.FulfilmentResendAfter"/>.
+/// billing again the approved rewards it has not acknowledged within <see cref="ReferralOptions.FulfilmentResendAfter"/>,
+/// and tells receivers of referral.clicked how many counted clicks each referral got (per <see cref="ReferralOptions.ClickReportWindow"/>).
 /// Platform work across organizations, as the API's login; rows are claimed with SKIP LOCKED, so several
 /// API instances share it, and every decision goes through the same ledger function as a person's.
 /// </summary>
@@ -47,6 +48,12 @@ public sealed class RewardSweep(NpgsqlDataSource dataSource, IOptions<ReferralOp
         resend.Parameters.AddWithValue("after", options.Value.FulfilmentResendAfter);
         resend.Parameters.AddWithValue("limit", BatchSize);
         var resent = (int)(await resend.ExecuteScalarAsync(ct))!;
+        // referral.clicked, aggregated: one message per referral per window (the clicks of the last day are looked at).
+        await using var clicked = dataSource.CreateCommand("SELECT referral_clicks_report(@window, @lookback, @limit)");
+        clicked.Parameters.AddWithValue("window", options.Value.ClickReportWindow);
+        clicked.Parameters.AddWithValue("lookback", TimeSpan.FromDays(1));
+        clicked.Parameters.AddWithValue("limit", BatchSize);
+        await clicked.ExecuteScalarAsync(ct);
         return (approved, resent);
     }
 }

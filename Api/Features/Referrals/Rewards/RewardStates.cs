@@ -1,0 +1,61 @@
+using System.Globalization;
+using Npgsql;
+using WedSync.Api.Platform.Tenancy;
+
+namespace WedSync.Api.Features.Referrals.Rewards;
+
+/// <summary>A reward of one of the caller's referrals, its ledger state and why it waits (wait_reason of 20250902800000).</summary>
+public sealed record RewardState(Guid Id, Guid ReferralId, string ReferredEmail, string Side, string RewardType, int AmountCents, string Currency,
+    string State, string? WaitReason, DateTimeOffset? HoldUntil, int FulfilmentRequests, IReadOnlyList<string> FraudReasons, DateTimeOffset CreatedAt)
+{
+    /// <summary>The reason in words, as the console shows it beside the state.</summary>
+    public string Why => (State, WaitReason) switch
+    {
+        ("pending", "holding") => HoldUntil is { } until
+            ? $"held until {until.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC"
+            : "held until the referred vendor's hold is over",
+        ("pending", "review_flagged") => FraudReasons.Count > 0
+            ? $"waits for review: fraud rules flagged it ({string.Join(", ", FraudReasons)})"
+            : "waits for review: the referral was flagged",
+        ("pending", "review_amount") => "waits for review: the amount is at or above the automatic approval limit",
+        ("pending", "spend_cap_reached") => "spend cap reached for this period: approved when the next period leaves room",
+        ("approved", _) => FulfilmentRequests > 1
+            ? $"awaiting fulfilment: sent to billing {FulfilmentRequests} times, not acknowledged yet"
+            : "awaiting fulfilment: sent to billing, not acknowledged yet",
+        ("fulfilled", _) => "delivered",
+        ("revoked", _) => "revoked: refunded or rejected before it was delivered",
+        ("clawed_back", _) => "clawed back after delivery: a negative balance",
+        _ => "pending",
+    };
+}
+
+/// <summary>The rewards of the caller's referrals (both sides), newest first, for the console's Referrals page.</summary>
+public static class RewardStates
+{
+    private const string Sql = """
+        SELECT w.id, w.referral_id, f.referred_email, w.side, w.reward_type, w.amount_cents, w.currency, w.state, w.wait_reason,
+               w.hold_until, w.fulfilment_requests, f.fraud_reasons, w.created_at
+        FROM referral_rewards w
+        JOIN referrals f ON f.id = w.referral_id
+        WHERE w.organization_id = (SELECT app.current_organization_id()) AND f.referrer_user_id = (SELECT app.current_user_id())
+        ORDER BY w.created_at DESC, w.id
+        LIMIT @limit
+        """;
+
+    public static async Task<IReadOnlyList<RewardState>> ReadAsync(TenantSession session, int limit, CancellationToken ct)
+    {
+        await using var command = session.CreateCommand(Sql);
+        command.Parameters.AddWithValue("limit", limit);
+        var items = new List<RewardState>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            items.Add(new RewardState(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetInt32(5), reader.GetString(6).Trim(), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8),
+                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.GetInt32(10),
+                reader.GetFieldValue<string[]>(11), reader.GetFieldValue<DateTimeOffset>(12)));
+        }
+
+        return items;
+    }
+}
