@@ -54,6 +54,8 @@ var app = builder.Build();
 
 // First: everything below (problem traces, rate limits, per-IP rules) sees the client, not the proxy.
 app.UseWedSyncForwardedHeaders();
+// Redirects name paths, never the Host header a client sent.
+app.UseWedSyncHostFreeRedirects();
 // Whatever answers an error below, no cache stores it.
 app.UseWedSyncErrorCaching();
 // Outermost: whatever fails below becomes a problem response; bodiless 4xx (401, 403, 404 of

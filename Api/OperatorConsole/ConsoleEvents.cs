@@ -15,7 +15,7 @@ public static class ConsoleEvents
     public const int Limit = 100;
 
     private const string ListSql = $"""
-        SELECT {MonitoringEvent.Columns}
+        SELECT {MonitoringEvent.Columns}, {ConsoleEvent.ExtraColumns}
         FROM monitoring_events e
         WHERE (@severity::text IS NULL OR e.severity = @severity)
           AND (@type::text IS NULL OR e.event_type = @type)
@@ -30,10 +30,10 @@ public static class ConsoleEvents
         """;
 
     /// <param name="limit">the newest this many (at most <see cref="Limit"/>): each row's data is redacted, so a page asks for what it shows.</param>
-    public static async Task<IReadOnlyList<MonitoringEvent>> ListAsync(
+    public static async Task<IReadOnlyList<ConsoleEvent>> ListAsync(
         TenantSession session, string? severity, string? type, bool? resolved, int limit, CancellationToken ct)
     {
-        var items = new List<MonitoringEvent>();
+        var items = new List<ConsoleEvent>();
         await using var command = session.CreateCommand(ListSql);
         command.Parameters.Add(new NpgsqlParameter("severity", NpgsqlDbType.Text) { Value = (object?)severity ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)type ?? DBNull.Value });
@@ -42,7 +42,7 @@ public static class ConsoleEvents
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            items.Add(MonitoringEvent.Read(reader));
+            items.Add(ConsoleEvent.Read(reader));
         }
 
         return items;
@@ -55,5 +55,27 @@ public static class ConsoleEvents
         command.Parameters.AddWithValue("id", id);
         command.Parameters.Add(new NpgsqlParameter("notes", NpgsqlDbType.Text) { Value = (object?)notes ?? DBNull.Value });
         return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>The stored texts of <paramref name="queryIds"/>, read as the query-history endpoint reads them.</summary>
+    public static async Task<IReadOnlyDictionary<long, string>> StoredTextsAsync(MonitoringDatabase monitoring, IReadOnlyCollection<long> queryIds, CancellationToken ct)
+    {
+        if (queryIds.Count == 0)
+        {
+            return new Dictionary<long, string>();
+        }
+
+        var command = new NpgsqlBatchCommand("SELECT queryid, query FROM monitoring_history.query_texts WHERE queryid = ANY(@ids)");
+        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = queryIds.ToArray() });
+        return await monitoring.ReadAsync([command], async reader =>
+        {
+            var texts = new Dictionary<long, string>();
+            while (await reader.ReadAsync(ct))
+            {
+                texts[reader.GetInt64(0)] = reader.GetString(1);
+            }
+
+            return (IReadOnlyDictionary<long, string>)texts;
+        }, ct);
     }
 }

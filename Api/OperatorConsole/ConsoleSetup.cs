@@ -84,11 +84,17 @@ public static class ConsoleSetup
             context => context.Request.Path.StartsWithSegments(BasePath),
             console => console.Use(async (context, next) =>
             {
-                ConsoleSecurityHeaders.Apply(context.Response);
+                ConsoleSecurityHeaders.ApplyWhenStarting(context.Response);
                 var result = await context.AuthenticateAsync(CookieScheme);
                 if (result.Succeeded)
                 {
                     context.User = result.Principal;
+                }
+                else if (!IsPublic(context.Request.Path) && HttpMethods.IsGet(context.Request.Method) && !WantsDocument(context.Request))
+                {
+                    // A script, stream or fetch cannot follow a redirect to an HTML page: a 401 problem says why.
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return;
                 }
                 else if (!IsPublic(context.Request.Path) && HttpMethods.IsGet(context.Request.Method))
                 {
@@ -100,6 +106,17 @@ public static class ConsoleSetup
 
                 await next(context);
             }));
+
+    /// <summary>
+    /// A page load or enhanced navigation (which asks for text/html); not a module script, an EventSource
+    /// or a fetch, which browsers mark with Sec-Fetch-Dest. Clients without fetch metadata get the page.
+    /// </summary>
+    private static bool WantsDocument(HttpRequest request)
+    {
+        var destination = request.Headers["Sec-Fetch-Dest"].ToString();
+        return destination.Length == 0 || destination == "document"
+            || request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>What a person who is not signed in may load: the sign-in pages and the static files.</summary>
     private static bool IsPublic(PathString path) =>

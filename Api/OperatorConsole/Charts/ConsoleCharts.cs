@@ -36,7 +36,7 @@ public static class ConsoleCharts
             plot.XLabel("UTC");
             plot.Axes.Color(Ink);
             plot.Grid.MajorLineColor = Grid;
-            return new MarkupString(plot.GetSvgHtml(width, height));
+            return ScalableSvg.Of(plot, width, height);
         }
         finally
         {
@@ -55,7 +55,7 @@ public static class ConsoleCharts
             plot.Layout.Frameless();
             plot.FigureBackground.Color = SP.Colors.Transparent;
             plot.DataBackground.Color = SP.Colors.Transparent;
-            return new MarkupString(plot.GetSvgHtml(width, height));
+            return ScalableSvg.Of(plot, width, height);
         }
         finally
         {
@@ -99,7 +99,7 @@ public static class ConsoleCharts
                 plot.Axes.SetLimitsX(xs[0] - 1, xs[0] + 1);
             }
 
-            return new MarkupString(plot.GetSvgHtml(width, height));
+            return ScalableSvg.Of(plot, width, height);
         }
         finally
         {

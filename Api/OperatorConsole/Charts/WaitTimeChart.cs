@@ -52,7 +52,7 @@ public static class WaitTimeChart
 
             var highest = series.SelectMany(s => s.Seconds).DefaultIfEmpty(0).Max();
             plot.Axes.SetLimitsY(0, Math.Max(1, highest * 1.1));
-            return new MarkupString(plot.GetSvgHtml(width, height));
+            return ScalableSvg.Of(plot, width, height);
         }
         finally
         {

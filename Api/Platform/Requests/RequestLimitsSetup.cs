@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace WedSync.Api.Platform.Requests;
@@ -11,7 +12,11 @@ public static class RequestLimitsSetup
     {
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>(
-            (kestrel, api) => kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
+            (kestrel, api) =>
+            {
+                kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes;
+                RequestHeadLimits.WidenKestrel(kestrel.Limits);
+            });
         return services;
     }
 
@@ -22,6 +27,17 @@ public static class RequestLimitsSetup
     public static IApplicationBuilder UseWedSyncRequestLimits(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
+            if (RequestHeadLimits.Check(context) is var (status, detail))
+            {
+                context.Response.StatusCode = status;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = { Status = status, Title = ReasonPhrases.GetReasonPhrase(status), Detail = detail },
+                });
+                return;
+            }
+
             var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
             if (limit is not null && context.Request.ContentLength > limit)
             {
