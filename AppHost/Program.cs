@@ -3,7 +3,8 @@ using WedSync.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var wedsync = builder.AddWedSyncPostgres(serverName: "postgres", databaseName: "wedsync");
+var wedsync = builder.AddWedSyncPostgres(serverName: "postgres", databaseName: "wedsync")
+    .WithPsqlConnectionStringCommand();
 
 // Signs and validates the API's bearer tokens; generated once and kept in the AppHost's user secrets.
 var jwtSigningKey = builder.AddParameter(

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,7 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
+        var backgroundTraces = builder.Configuration.GetSection(BackgroundTraceOptions.Section).Get<BackgroundTraceOptions>() ?? new BackgroundTraceOptions();
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
@@ -47,8 +49,11 @@ public static class Extensions
                 .AddNpgsqlInstrumentation()
                 .AddMeter(TelemetryNames.All))
             .WithTracing(tracing => tracing
+                // Background loops' polls would otherwise be most of the traces (about 91 a minute idle).
+                .SetSampler(new BackgroundTraceSampler(backgroundTraces, TimeProvider.System))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryNames.All)
+                .AddSource(BackgroundTraces.SourceName)
                 .AddAspNetCoreInstrumentation(options =>
                     // Probes would drown the traces that matter.
                     options.Filter = context =>

@@ -83,6 +83,9 @@ public sealed class WebhookDeliveryWorker(
     // One queue, in order: stops at the first failure (the rest wait behind it); true when anything was delivered.
     private async Task<bool> DeliverRunAsync(SubscriptionRun run, CancellationToken stoppingToken)
     {
+        // A delivery is work someone may look for: always a trace, its HTTP call and outbox writes under it.
+        using var pass = BackgroundTraces.StartPass("webhooks.deliver", notable: true);
+        pass?.SetTag("wedsync.webhook.subscription_id", run.SubscriptionId);
         var delivered = false;
         foreach (var message in run.Messages)
         {

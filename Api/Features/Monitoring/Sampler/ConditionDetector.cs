@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using WedSync.Api.Features.Monitoring.Shared;
 
@@ -39,6 +40,7 @@ public sealed class ConditionDetector(
             }
             else
             {
+                using var pass = BackgroundTraces.StartPass("monitoring.detect");
                 try
                 {
                     var detection = await reading.ReadAsync(ct);
@@ -58,6 +60,7 @@ public sealed class ConditionDetector(
                 catch (Exception exception) when (exception is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     written = null;
+                    pass?.SetStatus(ActivityStatusCode.Error, exception.Message);
                     if (!failing)
                     {
                         logger.LogWarning(exception, "Reading the running conditions failed; trying again every {Interval}", interval);

@@ -26,9 +26,14 @@ public sealed class MonitoringGauges
         Gauge(meter, "wedsync.monitoring.events.open_critical", "{event}", "Unresolved critical monitoring events", s => s.OpenCriticalEvents);
         Gauge(meter, "wedsync.monitoring.health_score", "1", "Database health score 0-100", s => s.HealthScore);
         // The sampler's own cost, so that "monitoring adds no load" can be watched, not just believed.
-        sampleDuration = meter.CreateHistogram<double>("wedsync.monitoring.sample.duration", "s",
-            "Time one sampling tick took: the sample, the condition events and any due clean-up");
+        // A pass takes milliseconds: the SDK's default buckets (0, 5, 10, 25… read as seconds) put every pass below 5 s.
+        sampleDuration = meter.CreateHistogram("wedsync.monitoring.sample.duration", "s",
+            "Time one sampling tick took: the sample, the condition events and any due clean-up",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SampleDurationBuckets });
     }
+
+    /// <summary>Seconds; sub-second passes land in a bucket of their own (OpenTelemetry's HTTP duration boundaries).</summary>
+    public static readonly double[] SampleDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10];
 
     public static readonly string[] InstrumentNames =
     [

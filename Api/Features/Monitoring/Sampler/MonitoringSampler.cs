@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WedSync.Api.Features.Monitoring.History;
@@ -76,6 +77,7 @@ public sealed class MonitoringSampler(
 
     private async Task TickAsync(SamplerLease samplerLease, CancellationToken ct)
     {
+        using var pass = BackgroundTraces.StartPass("monitoring.sample");
         try
         {
             holding = await samplerLease.TryHoldAsync(ct);
@@ -108,6 +110,7 @@ public sealed class MonitoringSampler(
         catch (Exception exception) when (exception is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             gauges.Clear();
+            pass?.SetStatus(ActivityStatusCode.Error, exception.Message);
             logger.LogWarning(exception, "Database monitoring sample failed; trying again in {Interval}", options.Value.SampleInterval);
         }
     }

@@ -71,6 +71,7 @@ public sealed class WaitSampler(
         {
             do
             {
+                using var pass = BackgroundTraces.StartPass("monitoring.wait_events");
                 var bucket = buffer.BucketOf(time.GetUtcNow());
                 if (bucket != leaseBucket)
                 {

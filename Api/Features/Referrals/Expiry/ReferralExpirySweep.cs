@@ -24,6 +24,7 @@ public sealed class ReferralExpirySweep(NpgsqlDataSource dataSource, ILogger<Ref
         using var timer = new PeriodicTimer(Interval);
         do
         {
+            using var pass = BackgroundTraces.StartPass("referrals.expiry");
             try
             {
                 await using var command = dataSource.CreateCommand(Sql);

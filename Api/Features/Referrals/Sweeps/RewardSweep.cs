@@ -21,6 +21,7 @@ public sealed class RewardSweep(NpgsqlDataSource dataSource, IOptions<ReferralOp
         using var timer = new PeriodicTimer(options.Value.RewardSweepInterval, time);
         do
         {
+            using var pass = BackgroundTraces.StartPass("referrals.reward_sweep");
             try
             {
                 var (approved, resent) = await RunOnceAsync(stoppingToken);

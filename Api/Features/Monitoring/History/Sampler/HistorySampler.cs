@@ -54,6 +54,7 @@ public sealed class HistorySampler(
 
     private async Task TickAsync(SamplerLease lease, HistoryOptions settings, CancellationToken ct)
     {
+        using var pass = BackgroundTraces.StartPass("monitoring.history");
         try
         {
             if (!await lease.TryHoldAsync(ct))
