@@ -32,7 +32,9 @@ public static class HostFreeRedirects
             if (context.Response.Headers.TryGetValue(name, out var value)
                 && Uri.TryCreate(value.ToString(), UriKind.Absolute, out var target)
                 && target.Scheme is "http" or "https"
-                && string.Equals(target.Host, context.Request.Host.Host, StringComparison.OrdinalIgnoreCase))
+                && string.Equals(target.Host, context.Request.Host.Host, StringComparison.OrdinalIgnoreCase)
+                // The same host on another port is another server (an identity provider on localhost).
+                && target.Port == (context.Request.Host.Port ?? (context.Request.IsHttps ? 443 : 80)))
             {
                 // One leading slash only: "//evil.example" would be a redirect to another host again.
                 context.Response.Headers[name] = "/" + target.PathAndQuery.TrimStart('/', '\\') + target.Fragment;

@@ -56,7 +56,8 @@ public static class OpenApiSetup
 
     /// <summary>
     /// Applied to every endpoint: its tag and the problem responses the platform can give it, whatever
-    /// the endpoint does: 400 when it binds input, 401/403 unless anonymous, 429 (rate limiter), 500, and
+    /// the endpoint does: 400 when it binds input, 401/403 unless anonymous, 414/431 (request line or headers
+    /// over the API's limits), 429 (rate limiter), 500, and
     /// 503 (the database is unreachable, restarting or busy, or a serialization conflict outlasted the
     /// retries). The endpoint's own statuses come from its summary (<see cref="ResponseConventions"/>).
     /// </summary>
@@ -84,6 +85,9 @@ public static class OpenApiSetup
             }
 
             builder.ProducesProblemFE<ProblemResponse>(StatusCodes.Status429TooManyRequests);
+            // The API's limits on the request line and headers (RequestHeadLimits), before any endpoint runs.
+            builder.ProducesProblemFE<ProblemResponse>(StatusCodes.Status414UriTooLong);
+            builder.ProducesProblemFE<ProblemResponse>(StatusCodes.Status431RequestHeaderFieldsTooLarge);
             builder.ProducesProblemFE<ProblemResponse>(StatusCodes.Status500InternalServerError);
             builder.ProducesProblemFE<ProblemResponse>(StatusCodes.Status503ServiceUnavailable);
         });

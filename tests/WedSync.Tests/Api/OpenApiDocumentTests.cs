@@ -62,13 +62,13 @@ public sealed class OpenApiDocumentTests(AppHostFixture fixture)
 
     /// <summary>Issue 16's examples: each operation documents the statuses it answers, and only those successes.</summary>
     [Theory]
-    [InlineData("ReferralsCreate", "201,400,401,403,409,415,422,429,500,503")]
-    [InlineData("ReferralsShare", "201,400,401,403,404,415,429,500,503")]
-    [InlineData("MonitoringRecordEvent", "201,400,401,403,415,429,500,503")]
-    [InlineData("ReferralsClick", "302,400,404,429,500,503")]
-    [InlineData("ReferralsConvert", "200,400,401,403,404,415,422,429,500,503")]
-    [InlineData("MonitoringQueryStats", "200,400,401,403,429,500,501,503")]
-    [InlineData("MonitoringEventStream", "200,401,403,429,500,503")]
+    [InlineData("ReferralsCreate", "201,400,401,403,409,414,415,422,429,431,500,503")]
+    [InlineData("ReferralsShare", "201,400,401,403,404,414,415,429,431,500,503")]
+    [InlineData("MonitoringRecordEvent", "201,400,401,403,414,415,429,431,500,503")]
+    [InlineData("ReferralsClick", "302,400,404,414,429,431,500,503")]
+    [InlineData("ReferralsConvert", "200,400,401,403,404,414,415,422,429,431,500,503")]
+    [InlineData("MonitoringQueryStats", "200,400,401,403,414,429,431,500,501,503")]
+    [InlineData("MonitoringEventStream", "200,401,403,414,429,431,500,503")]
     public async Task Operation_documents_the_statuses_it_answers(string operationId, string statuses)
     {
         var operation = await OperationAsync(operationId);

@@ -41,7 +41,9 @@ namespace WedSync.Tests.Contract.Client.Api.Organization
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 401 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 403 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 414 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 429 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 431 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 500 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -58,7 +60,9 @@ namespace WedSync.Tests.Contract.Client.Api.Organization
             {
                 { "401", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "403", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "414", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "429", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "431", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "500", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "503", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
             };
@@ -75,8 +79,10 @@ namespace WedSync.Tests.Contract.Client.Api.Organization
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 401 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 403 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 409 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 414 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 415 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 429 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 431 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 500 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -96,8 +102,10 @@ namespace WedSync.Tests.Contract.Client.Api.Organization
                 { "401", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "403", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "409", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "414", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "415", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "429", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "431", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "500", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "503", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
             };

@@ -40,7 +40,9 @@ namespace WedSync.Tests.Contract.Client.R.Item
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ValidationProblemResponse">When receiving a 400 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 404 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 414 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 429 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 431 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 500 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -57,7 +59,9 @@ namespace WedSync.Tests.Contract.Client.R.Item
             {
                 { "400", global::WedSync.Tests.Contract.Client.Models.ValidationProblemResponse.CreateFromDiscriminatorValue },
                 { "404", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "414", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "429", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "431", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "500", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "503", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
             };
@@ -70,7 +74,9 @@ namespace WedSync.Tests.Contract.Client.R.Item
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ValidationProblemResponse">When receiving a 400 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 404 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 414 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 429 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 431 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 500 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -87,7 +93,9 @@ namespace WedSync.Tests.Contract.Client.R.Item
             {
                 { "400", global::WedSync.Tests.Contract.Client.Models.ValidationProblemResponse.CreateFromDiscriminatorValue },
                 { "404", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "414", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "429", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "431", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "500", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "503", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
             };

@@ -42,7 +42,9 @@ namespace WedSync.Tests.Contract.Client.Api.Referrals.Leaderboard
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ValidationProblemResponse">When receiving a 400 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 401 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 403 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 414 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 429 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 431 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 500 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -60,7 +62,9 @@ namespace WedSync.Tests.Contract.Client.Api.Referrals.Leaderboard
                 { "400", global::WedSync.Tests.Contract.Client.Models.ValidationProblemResponse.CreateFromDiscriminatorValue },
                 { "401", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "403", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "414", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "429", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "431", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "500", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "503", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
             };

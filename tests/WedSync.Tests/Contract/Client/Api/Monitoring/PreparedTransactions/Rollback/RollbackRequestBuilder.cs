@@ -45,8 +45,10 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.PreparedTransactions.Roll
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 403 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 404 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 409 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 414 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 415 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 429 status code</exception>
+        /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 431 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 500 status code</exception>
         /// <exception cref="global::WedSync.Tests.Contract.Client.Models.ProblemResponse">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -67,8 +69,10 @@ namespace WedSync.Tests.Contract.Client.Api.Monitoring.PreparedTransactions.Roll
                 { "403", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "404", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "409", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "414", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "415", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "429", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
+                { "431", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "500", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
                 { "503", global::WedSync.Tests.Contract.Client.Models.ProblemResponse.CreateFromDiscriminatorValue },
             };
