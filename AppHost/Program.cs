@@ -17,12 +17,14 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
     .WithStatusCommand(wedsync)
     .WithMigratorVerbCommands(wedsync);
 
-builder.AddProject<Projects.Api>("api")
+var api = builder.AddProject<Projects.Api>("api")
     .WithReference(wedsync)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WaitForCompletion(migrations)
     .WithTrustedProxiesWhenPublished(builder)
     .WithHttpHealthCheck("/health")
     .WithConsoleLink();
+
+builder.AddDatabaseHealth(wedsync, api, jwtSigningKey);
 
 builder.Build().Run();
