@@ -16,7 +16,7 @@ namespace WedSync.Tests.Monitoring;
 [Collection(AppHostCollection.Name)]
 public sealed class MonitoringUnderLocksTests(AppHostFixture fixture, ITestOutputHelper output)
 {
-    // Monitoring:ReadLockTimeout is 250 ms and ReadStatementTimeout 2 s; the rest is a loaded CI machine's slack.
+    // Monitoring:ReadLockTimeout is 100 ms and ReadStatementTimeout 2 s; the rest is a loaded CI machine's slack.
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
 
     private static readonly string[] Reads = ["/api/monitoring/summary", "/api/monitoring/advisor", "/api/monitoring/tables?sort=size"];

@@ -185,7 +185,7 @@ public sealed class ConditionEventTests(AppHostFixture fixture, ITestOutputHelpe
 
     /// <summary>
     /// Watching must not make the incident worse: the API's own bounded monitoring reads (its login, tagged
-    /// wedsync-monitoring) that wait on a lock for their 250 ms are not waiters of it, or every refresh of
+    /// wedsync-monitoring) that wait on a lock for their 100 ms are not waiters of it, or every refresh of
     /// the console during a table lock would raise the lock's severity. Another login using the same name
     /// still counts: nobody hides from the detector by naming itself.
     /// </summary>
