@@ -104,6 +104,8 @@ public static class MigratorCommandLine
     private static RootCommand BuildRoot()
     {
         var root = new RootCommand("WedSync's migrator: applies, checks and reports the schema catalog (embedded scripts plus an inbox) with DbUp.");
+        // Named as the executable is, not as its name without the last dot-part ("WedSync").
+        root.HelpName = "WedSync.Migrations";
         Json.Recursive = true;
         Inbox.Recursive = true;
         root.Add(Json);
