@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Npgsql;
 using WedSync.Api.Features.Monitoring.Shared;
+using WedSync.Api.Platform.Database;
 
 namespace WedSync.Api.OperatorConsole;
 
@@ -17,8 +18,8 @@ public sealed record SeverityStep(string Severity, DateTimeOffset? At);
 /// </summary>
 public sealed record ConsoleEvent(MonitoringEvent Event, DateTimeOffset? RaisedAt, IReadOnlyList<SeverityStep> History, string? Statement)
 {
-    /// <summary>The columns after <see cref="MonitoringEvent.Columns"/>.</summary>
-    public const string ExtraColumns = "e.raised_at, monitoring_redact_json(e.severity_history)::text";
+    /// <summary>The columns beside <see cref="MonitoringEvent.Columns"/>, read by name.</summary>
+    public const string ExtraColumns = "e.raised_at, monitoring_redact_json(e.severity_history)::text AS severity_history";
 
     /// <summary>Keys under which clients and alerts record statement text, in the order looked for.</summary>
     private static readonly string[] StatementKeys = ["statement", "query", "sql", "queryText"];
@@ -26,11 +27,11 @@ public sealed record ConsoleEvent(MonitoringEvent Event, DateTimeOffset? RaisedA
     public static ConsoleEvent Read(NpgsqlDataReader reader)
     {
         var item = MonitoringEvent.Read(reader);
-        DateTimeOffset? raisedAt = reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11);
+        var raisedAt = reader.GetNullable<DateTimeOffset>("raised_at");
         var history = new List<SeverityStep>();
-        if (!reader.IsDBNull(12))
+        if (reader.GetOrNull<string>("severity_history") is { } historyJson)
         {
-            using var document = JsonDocument.Parse(reader.GetString(12));
+            using var document = JsonDocument.Parse(historyJson);
             if (document.RootElement.ValueKind == JsonValueKind.Array)
             {
                 foreach (var step in document.RootElement.EnumerateArray())

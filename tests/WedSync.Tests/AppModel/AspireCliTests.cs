@@ -9,7 +9,7 @@ namespace WedSync.Tests.AppModel;
 /// <c>aspire</c> CLI (.config/dotnet-tools.json) finds the running AppHost (the tests' own, over the auxiliary
 /// backchannel every AppHost opens under ~/.aspire/cli) and runs a command of a resource; stdout is the answer.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(AppHostAloneCollection.Name)]
 public sealed class AspireCliTests(AppHostFixture fixture)
 {
     [Fact]

@@ -220,3 +220,13 @@ public sealed class AppHostOwnApiCollection : ICollectionFixture<AppHostFixture>
 {
     public const string Name = "apphost-own-api";
 }
+
+/// <summary>
+/// The shared application while no other test runs (xUnit runs this collection after the parallel ones): for
+/// tests whose subject finds "the" running AppHost by itself, as the aspire CLI does, and would meet another test's.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AppHostAloneCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "apphost-alone";
+}
