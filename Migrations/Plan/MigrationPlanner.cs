@@ -42,6 +42,13 @@ public static class PlanVerdict
     public static IReadOnlyList<LintFinding> Renames(IReadOnlyList<PlannedRequest> plan) =>
         plan.SelectMany(r => r.Scripts).SelectMany(s => s.Findings).Where(f => f.Rule == RenamedScript).ToList();
 
+    /// <summary>Applied scripts whose text changed since they ran, which <c>up</c> refuses before anything (exit 3).</summary>
+    public static IReadOnlyList<LintFinding> Modified(IReadOnlyList<PlannedRequest> plan) =>
+        plan.SelectMany(r => r.Scripts).SelectMany(s => s.Findings).Where(f => f.Rule == ModifiedScript).ToList();
+
+    /// <summary>The finding's rule id of an applied script changed since it ran; not a lint rule: restoring it or <c>repair</c> answers it.</summary>
+    public const string ModifiedScript = "modified-script";
+
     /// <summary>The finding's rule id of a renamed (or copied) applied script; not a lint rule: <c>repair</c> answers it.</summary>
     public const string RenamedScript = "renamed-script";
 
@@ -50,7 +57,7 @@ public static class PlanVerdict
     /// statement, 1 for another error finding, else 0 (in up's order).
     /// </summary>
     public static int ExitCode(IReadOnlyList<PlannedRequest> plan) =>
-        Renames(plan).Count > 0 ? MigrationOutcome.DriftDetected
+        Modified(plan).Count > 0 || Renames(plan).Count > 0 ? MigrationOutcome.DriftDetected
         : Refusals(plan).Count > 0 ? MigrationOutcome.ScriptRefused
         : plan.Any(r => r.Scripts.Any(s => s.Findings.Any(f => f.Severity == LintSeverity.Error))) ? 1
         : MigrationOutcome.Success;
@@ -134,6 +141,15 @@ public static class MigrationPlanner
             planned[file.Name] = new PlannedScript(file.Name, statements, findings);
         }
 
+        // up refuses a run while an applied script's text differs from what ran (exit 3): plan names each such script too.
+        foreach (var changed in status.Scripts.Where(s => s.State == ScriptState.Modified))
+        {
+            planned[changed.Name] = new PlannedScript(changed.Name, [], [new LintFinding(PlanVerdict.ModifiedScript, changed.Name, 1, 1, LintSeverity.Error,
+                $"{changed.Name} was changed since it ran (its checksum is not the journal's): restore the applied text, or run `repair {changed.Name}` to accept the new one.",
+                "up refuses the run before anything runs (exit 3): an applied script's text must stay what ran.",
+                $"Restore the applied text, or run `repair {changed.Name}` to accept the new one.")]);
+        }
+
         await transaction.RollbackAsync(cancellationToken);
         var byRequest = manifest.Requests
             .Select(r => new PlannedRequest(r.Key, r.Value.Where(planned.ContainsKey).Select(n => planned[n]).ToList()))
@@ -152,6 +168,13 @@ public static class MigrationPlanner
         }
 
         var text = new StringBuilder();
+        if (PlanVerdict.Modified(plan) is { Count: > 0 } modified)
+        {
+            text.Append("up would refuse this run before anything runs (exit 3): ").Append(modified.Count)
+                .Append(" applied script(s) were changed since they ran:\n  ")
+                .AppendJoin("\n  ", modified.Select(f => f.Message)).Append('\n');
+        }
+
         if (PlanVerdict.Renames(plan) is { Count: > 0 } renamed)
         {
             text.Append("up would refuse this run before anything runs (exit 3): ").Append(renamed.Count)

@@ -52,12 +52,13 @@ public static class MonitoringSetup
             .BindConfiguration(MonitoringOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddHostedService<HistorySampler>();
+        // History and wait sampling on the kept pool too: the incident that fills max_connections is the one their history must show.
+        services.AddHostedService(provider => ActivatorUtilities.CreateInstance<HistorySampler>(provider, provider.GetRequiredService<MonitoringDatabase>().DataSource));
         services.AddOptions<WaitSamplingOptions>()
             .BindConfiguration(MonitoringOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddHostedService<WaitSampler>();
+        services.AddHostedService(provider => ActivatorUtilities.CreateInstance<WaitSampler>(provider, provider.GetRequiredService<MonitoringDatabase>().DataSource));
         return services;
     }
 }

@@ -61,6 +61,41 @@ public sealed class RenamedScriptTests(AppHostFixture fixture)
         }
     }
 
+    // Kind 1 again (plan passing what up refuses): an applied script edited in place (flyway/flyway#2001,
+    // "validate failed: migration checksum mismatch" only at migrate time). up refuses it (exit 3); plan must too.
+    [Fact]
+    public async Task An_applied_script_changed_since_it_ran_is_refused_by_plan_as_by_up()
+    {
+        await using var database = await MigratorDatabase.CreateMigratedAsync(fixture);
+        await database.ScalarAsync("CREATE TABLE rename_rows (id int)");
+        var folder = TestScripts.Folder(("29990101000000_seed_rows.sql", "INSERT INTO rename_rows VALUES (1);\n"));
+        try
+        {
+            var first = await MigratorProcess.RunAsync(database.ConnectionString, "up", $"--Migrations:AdditionalScriptsPath={folder}");
+            Assert.True(first.ExitCode == 0, first.Output);
+            File.WriteAllText(Path.Combine(folder, "29990101000000_seed_rows.sql"), "INSERT INTO rename_rows VALUES (1), (2);\n");
+
+            var refused = await MigratorProcess.RunAsync(database.ConnectionString, "up", $"--Migrations:AdditionalScriptsPath={folder}");
+            Assert.True(refused.ExitCode == 3, refused.Output);
+
+            var plan = await MigratorProcess.RunCapturingStdoutAsync(database.ConnectionString, "plan", $"--Migrations:AdditionalScriptsPath={folder}");
+            Assert.True(plan.ExitCode == 3, plan.Output);
+            Assert.Contains("up would refuse this run before anything runs (exit 3)", plan.StandardOutput);
+            Assert.Contains("29990101000000_seed_rows.sql was changed since it ran", plan.StandardOutput);
+            var planJson = await MigratorProcess.RunCapturingStdoutAsync(database.ConnectionString, "plan", "--json", $"--Migrations:AdditionalScriptsPath={folder}");
+            Assert.True(planJson.ExitCode == 3, planJson.Output);
+            var modified = JsonNode.Parse(planJson.StandardOutput)!.AsArray().SelectMany(r => r!["scripts"]!.AsArray()).SelectMany(s => s!["findings"]!.AsArray())
+                .Single(f => f!["rule"]!.GetValue<string>() == "modified-script")!;
+            Assert.Contains(modified.AsObject(), p => p.Value is JsonValue value && value.TryGetValue<string>(out var text)
+                && text.Contains("repair 29990101000000_seed_rows.sql", StringComparison.Ordinal));
+            Assert.Equal(1L, await database.ScalarAsync(Rows));
+        }
+        finally
+        {
+            AppHostFixture.TryDelete(folder);
+        }
+    }
+
     // Added instances: betterlytics/betterlytics#1062 and kenlasko/monize#1275 renumbered applied scripts whose
     // prefixes clashed (37 to 38, 38 to 39, byte-identical), which a name-keyed journal runs again; and a script
     // copied under a new name while the applied one stays (a cherry-pick with a new timestamp).
