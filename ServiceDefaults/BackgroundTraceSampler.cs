@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
@@ -82,4 +83,20 @@ public sealed class BackgroundTraceOptions
 
     /// <summary>At most one kept pass of the same loop in this time (zero: no limit).</summary>
     public TimeSpan PerLoop { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Read by hand, not with ConfigurationBinder: the migrator references this project and ships Native AOT.</summary>
+    public static BackgroundTraceOptions From(IConfiguration section)
+    {
+        var options = new BackgroundTraceOptions();
+        options.Spacing = Read(section, nameof(Spacing), options.Spacing);
+        options.PerLoop = Read(section, nameof(PerLoop), options.PerLoop);
+        return options;
+    }
+
+    private static TimeSpan Read(IConfiguration section, string key, TimeSpan fallback) =>
+        section[key] is { Length: > 0 } text
+            ? TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.Zero
+                ? value
+                : throw new InvalidOperationException($"{BackgroundTraceOptions.Section}:{key} must be a time span like 00:00:15, not '{text}'.")
+            : fallback;
 }

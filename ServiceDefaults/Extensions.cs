@@ -40,7 +40,7 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
-        var backgroundTraces = builder.Configuration.GetSection(BackgroundTraceOptions.Section).Get<BackgroundTraceOptions>() ?? new BackgroundTraceOptions();
+        var backgroundTraces = BackgroundTraceOptions.From(builder.Configuration.GetSection(BackgroundTraceOptions.Section));
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
