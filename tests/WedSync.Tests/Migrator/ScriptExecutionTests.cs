@@ -109,7 +109,7 @@ public sealed class ScriptExecutionTests(AppHostFixture fixture)
             [
                 new SqlScript("29990101000000_role.sql", $"CREATE ROLE {role} NOLOGIN;\nSET ROLE {role};\n"),
                 new SqlScript("29990101000001_owned.sql", "CREATE TABLE t_owned (id int);\n"),
-                new SqlScript("29990101000002_timeout.sql", "SELECT set_config('statement_timeout', '1ms', false);\n"),
+                new SqlScript("29990101000002_timeout.sql", "SELECT set_config('statement_timeout', '150ms', false);\n"),
                 new SqlScript("29990101000003_sleep.sql", "SELECT pg_sleep(0.2);\n"),
                 new SqlScript("29990101000004_temp.sql", "CREATE TEMP TABLE scratch (id int);\n"),
                 new SqlScript("29990101000005_temp_again.sql", "CREATE TEMP TABLE scratch (id int);\n"),

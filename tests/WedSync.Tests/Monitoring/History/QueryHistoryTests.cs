@@ -58,7 +58,9 @@ public sealed class QueryHistoryTests(HistoryFixture fixture)
         var times = points.Select(p => p.GetProperty("capturedAt").GetDateTimeOffset()).ToList();
         Assert.Equal(times.Order(), times);
         // The full reset (seen through pg_stat_statements_info.stats_reset) and the entry's reset both mark their interval.
-        Assert.Equal([false, true, true], points.Select(p => p.GetProperty("reset").GetBoolean()));
+        // (The sampler may capture one more interval of its own meanwhile: it carries no reset.)
+        Assert.False(points[0].GetProperty("reset").GetBoolean());
+        Assert.Equal(2, points.Count(p => p.GetProperty("reset").GetBoolean()));
 
         // Without from/to the endpoint keeps answering from the counters since the reset (maxTimeMs set, no window).
         var sinceReset = await fixture.Api.GetOkAsync("/api/monitoring/query-stats?top=5");
