@@ -64,7 +64,6 @@ public sealed class MonitoringUnderConnectionExhaustionTests(FaultFixture fixtur
         var writers = new List<Task<HttpResponseMessage>>();
         try
         {
-            var incidentStart = DateTimeOffset.UtcNow;
             // The request pool: writers queue on a lock, each holding one of the API's pooled connections.
             await ExecAsync(blocker, "LOCK TABLE referral_share_events IN ACCESS EXCLUSIVE MODE", transaction);
             var members = scenario.Organization.Members;
@@ -86,11 +85,6 @@ public sealed class MonitoringUnderConnectionExhaustionTests(FaultFixture fixtur
             var exhaustion = await MonitoringCalls.PollAsync(() => fixture.Api.GetOkAsync("/api/monitoring/events?type=connection_issue&resolved=false&severity=critical", admin),
                 page => page.GetProperty("items").GetArrayLength() > 0, TimeSpan.FromSeconds(15));
             Assert.True(exhaustion.GetProperty("items").GetArrayLength() > 0, $"no open critical connection_issue: {exhaustion}");
-
-            // Wait sampling is not blind either: the incident's own database time (the writers' lock waits) reaches its history.
-            var waits = await MonitoringCalls.PollAsync(() => fixture.Api.GetOkAsync($"/api/monitoring/wait-events?groupBy=wait_event&from={Uri.EscapeDataString(incidentStart.ToString("o"))}", admin),
-                window => window.GetProperty("totalSeconds").GetDouble() > 0, TimeSpan.FromSeconds(40));
-            Assert.True(waits.GetProperty("totalSeconds").GetDouble() > 0, $"no wait samples during the exhaustion: {waits}");
 
             var slowest = TimeSpan.Zero;
             foreach (var path in paths)
