@@ -120,6 +120,7 @@ run_referral_benchmarks() {
     start_baseline "$BASELINE_PORT" "$REFERRALS_DB"
     start_api "$API_PORT" "$REFERRALS_DB"
     benchmark_referral_writes
+    benchmark_referral_writes_other_gc
     stop_process baseline
     benchmark_referral_reads
     stop_process "api-$REFERRALS_DB"

@@ -21,6 +21,10 @@ public sealed class ConsolePageWatch
     private string document = "";
     private int documentStatus = 200;
 
+    // Which page load each request belongs to: one the previous page started may be cancelled by leaving it.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IRequest, object> startedBy = new();
+    private object load = new();
+
     private ConsolePageWatch(IPage page)
     {
         this.page = page;
@@ -35,10 +39,15 @@ public sealed class ConsolePageWatch
             }
         };
         page.PageError += (_, error) => problems.Add($"{document}: uncaught: {error}");
+        page.Request += (_, request) => startedBy.AddOrUpdate(request, load);
         page.RequestFailed += (_, request) =>
         {
-            // Leaving Overview closes its live EventSource; that is the browser's doing, not a failure.
-            if (!(request.Failure == "net::ERR_ABORTED" && request.Url.Contains("/console/events/stream", StringComparison.Ordinal)))
+            // Leaving a page cancels what it still had in flight (Overview's live EventSource, a late fetch):
+            // the browser's doing, not a failure of the page being opened.
+            var leftBehind = request.Failure == "net::ERR_ABORTED"
+                && ((startedBy.TryGetValue(request, out var owner) && owner != load)
+                    || request.Url.Contains("/console/events/stream", StringComparison.Ordinal));
+            if (!leftBehind)
             {
                 problems.Add($"{document}: request failed: {request.Method} {request.Url} ({request.Failure})");
             }
@@ -76,6 +85,7 @@ public sealed class ConsolePageWatch
     {
         document = path;
         documentStatus = expectedStatus;
+        load = new object();
         var response = await page.GotoAsync(path, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
         var status = response?.Status ?? 0;
         if (status != expectedStatus)
