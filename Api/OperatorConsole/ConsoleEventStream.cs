@@ -1,4 +1,4 @@
-using WedSync.Api.Features.Monitoring.EventStream;
+using WedSync.Api.Features.Monitoring.Events.EventStream;
 using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.OperatorConsole;

@@ -1,6 +1,6 @@
 using NpgsqlTypes;
 using WedSync.Api.Platform.Tenancy;
-using Rls = WedSync.Api.Features.Monitoring.Rls;
+using Rls = WedSync.Api.Features.Monitoring.Health.Rls;
 
 namespace WedSync.Api.OperatorConsole;
 

@@ -1,11 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WedSync.Api.Features.Monitoring.Advisor;
-using WedSync.Api.Features.Monitoring.EventStream;
+using WedSync.Api.Features.Monitoring.Events.EventStream;
 using WedSync.Api.Features.Monitoring.History;
-using WedSync.Api.Features.Monitoring.History.Sampler;
-using WedSync.Api.Features.Monitoring.Sampler;
+using WedSync.Api.Features.Monitoring.Sampling;
+using WedSync.Api.Features.Monitoring.Sampling.WaitEvents;
 using WedSync.Api.Features.Monitoring.Shared;
-using WedSync.Api.Features.Monitoring.WaitEvents;
 
 namespace WedSync.Api.Features.Monitoring;
 

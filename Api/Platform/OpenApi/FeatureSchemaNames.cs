@@ -12,8 +12,9 @@ public sealed class FeatureSchemaNames : ISchemaNameGenerator
     {
         var parts = type.Namespace?.Split('.') ?? [];
         var features = Array.IndexOf(parts, "Features");
-        // Only use-case folders (Features.<Area>.<UseCase>) repeat type names; area-level types are unique.
-        var prefix = features >= 0 && parts.Length - features > 2 ? string.Concat(parts.Skip(features + 1)) : "";
+        // Only use-case folders (Features.<Area>[.<Subsystem>].<UseCase>) repeat type names; area-level types are
+        // unique. A subsystem folder groups code only: the wire name stays <Area><UseCase>, as the operation id does.
+        var prefix = features >= 0 && parts.Length - features > 2 ? parts[features + 1] + parts[^1] : "";
         var name = type.IsGenericType ? type.Name[..type.Name.IndexOf('`')] + string.Concat(type.GetGenericArguments().Select(Generate)) : type.Name;
         return prefix + name;
     }

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using WedSync.Api.Features.Monitoring.Sampler;
+using WedSync.Api.Features.Monitoring.Sampling;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Api.Platform.Database;
 using WedSync.Tests.Infrastructure;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using WedSync.Api.Features.Monitoring;
-using WedSync.Api.Features.Monitoring.Sampler;
+using WedSync.Api.Features.Monitoring.Sampling;
 using WedSync.Tests.Infrastructure;
 
 namespace WedSync.Tests.Monitoring;

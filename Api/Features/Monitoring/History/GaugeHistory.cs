@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
-using WedSync.Api.Features.Monitoring.Sampler;
+using WedSync.Api.Features.Monitoring.Sampling;
 using WedSync.Api.Features.Monitoring.Shared;
 
 namespace WedSync.Api.Features.Monitoring.History;

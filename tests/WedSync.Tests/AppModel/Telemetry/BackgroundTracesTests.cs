@@ -1,4 +1,4 @@
-using WedSync.Api.Features.Monitoring.Sampler;
+using WedSync.Api.Features.Monitoring.Sampling;
 using WedSync.Tests.Api.Support;
 using WedSync.Tests.Infrastructure;
 using WedSync.Tests.Migrator;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using WedSync.Api.Features.Monitoring.Sampler;
+using WedSync.Api.Features.Monitoring.Sampling;
 using WedSync.Api.Features.Monitoring.Shared;
 using WedSync.Tests.Api.Support;
 using WedSync.Tests.Infrastructure;

@@ -31,7 +31,7 @@ public sealed class SamplerUnderPgBouncerTests(AppHostFixture fixture)
             ["ConnectionStrings__wedsync"] = bouncer.ConnectionString,
             ["Monitoring__SampleInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__WedSync.Api.Features.Monitoring.Sampler"] = "Debug",
+            ["Logging__LogLevel__WedSync.Api.Features.Monitoring.Sampling"] = "Debug",
         };
         await using var first = ApiInstance.Start(environment);
         await using var second = ApiInstance.Start(environment);

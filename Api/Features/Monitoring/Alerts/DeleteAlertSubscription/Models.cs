@@ -1,0 +1,7 @@
+namespace WedSync.Api.Features.Monitoring.Alerts.DeleteAlertSubscription;
+
+public sealed class Request
+{
+    /// <summary>The subscription's id, from the route.</summary>
+    public Guid Id { get; init; }
+}

@@ -1,7 +1,0 @@
-namespace WedSync.Api.Features.Monitoring.ResumeAlertSubscription;
-
-public sealed class Request
-{
-    /// <summary>The subscription's id, from the route.</summary>
-    public Guid Id { get; init; }
-}
