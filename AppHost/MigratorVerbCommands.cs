@@ -81,6 +81,12 @@ public static class MigratorVerbCommands
             await pending.LearnAsync(context.Services, migrations.Resource, verb, run);
         }
 
+        if (verb != "lint")
+        {
+            // Someone looked at the database: the schema verdict under migrations looks again too.
+            migrations.Resource.RecheckSchema();
+        }
+
         return Result(verb, arguments, run);
     }
 
@@ -110,6 +116,7 @@ public static class MigratorVerbCommands
 
         var run = await MigratorRun.StartAsync(migrations, database, arguments, context.CancellationToken);
         Log(context, migrations, verb, run);
+        migrations.Resource.RecheckSchema();
         if (verb == "up" && run.Succeeded)
         {
             await pending.LearnAsync(context.Services, migrations.Resource, "plan", new MigratorRun(0, "[]", ""));

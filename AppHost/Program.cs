@@ -15,7 +15,8 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
     .WaitFor(wedsync)
     .WithDemoDataInDevelopment(builder)
     .WithStatusCommand(wedsync)
-    .WithMigratorVerbCommands(wedsync);
+    .WithMigratorVerbCommands(wedsync)
+    .WithSchemaHealth(builder, wedsync);
 
 var api = builder.AddProject<Projects.Api>("api")
     .WithReference(wedsync)
