@@ -8,11 +8,11 @@ public static class ConsoleNavigation
     public static bool MayOpen(Caller caller, PageAudience audience) => audience switch
     {
         PageAudience.PlatformAdmin => caller.IsPlatformAdmin,
-        PageAudience.OrganizationAdmin => caller.IsOrgAdmin,
+        PageAudience.OrganizationMember => caller.HasProfile,
         _ => false,
     };
 
     /// <summary>Where a person who may not open the Overview lands instead; null when the console has no page for them.</summary>
     public static string? LandingFor(Caller caller) =>
-        MayOpen(caller, PageAudience.OrganizationAdmin) ? $"{ConsoleSetup.BasePath}/referrals" : null;
+        MayOpen(caller, PageAudience.OrganizationMember) ? $"{ConsoleSetup.BasePath}/referrals" : null;
 }

@@ -10,8 +10,8 @@ public enum PageAudience
     /// <summary>WedSync operators (platform_admin), like the monitoring endpoints.</summary>
     PlatformAdmin,
 
-    /// <summary>Owners and admins of an organization, like the referral statistics.</summary>
-    OrganizationAdmin,
+    /// <summary>Any person of an organization (a vendor member too), like the referral endpoints: sections the API keeps for admins check their own rule.</summary>
+    OrganizationMember,
 }
 
 /// <summary>

@@ -40,8 +40,9 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
         { Operator, true, true },
         { OrgOwner, false, true },
         { OrgAdmin, false, true },
-        { OrgMember, false, false },
-        { OrgViewer, false, false },
+        // A vendor member or viewer invites and sees their own referrals, as POST /api/referrals allows them (issue 27).
+        { OrgMember, false, true },
+        { OrgViewer, false, true },
     };
 
     [Theory]
@@ -101,7 +102,7 @@ public sealed class ConsoleBrowserTests(AppHostFixture fixture, ConsoleBrowserFi
 
     [Theory]
     [InlineData(OrgOwner, new[] { "/console/referrals" })]
-    [InlineData(OrgMember, new string[0])]
+    [InlineData(OrgMember, new[] { "/console/referrals" })]
     [InlineData(Operator, new[] { "/console", "/console/advisor", "/console/referrals" })]
     public async Task A_person_signing_in_lands_on_a_page_of_their_role_and_sees_only_links_they_may_open(string email, string[] someLinks)
     {

@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Npgsql;
+using WedSync.Api.Features.Referrals.Shared;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.Tenancy;
 
@@ -61,7 +62,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
 
     protected override async Task HandleInSessionAsync(Request req, CancellationToken ct)
     {
-        if (!Caller.IsOrgAdmin)
+        if (!ReferralAccess.MayReadOrganizationAnalytics(Caller))
         {
             await Send.ProblemAsync(StatusCodes.Status403Forbidden, "Referral analytics are for organization owners and admins.");
             return;

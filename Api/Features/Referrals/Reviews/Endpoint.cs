@@ -1,5 +1,6 @@
 using FastEndpoints;
 using Npgsql;
+using WedSync.Api.Features.Referrals.Shared;
 using WedSync.Api.Platform.Problems;
 using WedSync.Api.Platform.Tenancy;
 
@@ -35,7 +36,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
 
     protected override async Task HandleInSessionAsync(Request req, CancellationToken ct)
     {
-        if (!Caller.IsOrgAdmin)
+        if (!ReferralAccess.MayReview(Caller))
         {
             await Send.ProblemAsync(StatusCodes.Status403Forbidden, "Only an organization admin (OWNER or ADMIN) sees the review queue.");
             return;

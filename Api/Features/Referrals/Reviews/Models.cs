@@ -6,13 +6,13 @@ namespace WedSync.Api.Features.Referrals.Reviews;
 
 public sealed class Request() : PagedRequest(defaultPageSize: 20)
 {
-    /// <summary>review_flagged, review_amount, holding or spend_cap_reached; both review reasons when absent.</summary>
+    /// <summary>review_flagged, review_amount, holding, spend_cap_reached, waiting_first_wedding or waiting_health_score; both review reasons when absent.</summary>
     public string? WaitReason { get; init; }
 }
 
 public sealed class Validator : Validator<Request>
 {
-    public static readonly string[] WaitReasons = ["review_flagged", "review_amount", "holding", "spend_cap_reached"];
+    public static readonly string[] WaitReasons = ["review_flagged", "review_amount", "holding", "spend_cap_reached", "waiting_first_wedding", "waiting_health_score"];
 
     public Validator()
     {

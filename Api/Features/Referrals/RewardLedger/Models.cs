@@ -12,7 +12,7 @@ public sealed record LedgerEntry(Guid Id, string Transition, string? FromState, 
 
 /// <summary>
 /// A reward with its ledger: state, why it waits (holding, review_flagged, review_amount, spend_cap_reached,
-/// awaiting_fulfilment), and how often billing was asked to deliver it.
+/// waiting_first_wedding, waiting_health_score, awaiting_fulfilment), and how often billing was asked to deliver it.
 /// </summary>
 public sealed record Response(Guid Id, Guid ReferralId, string Side, string Trigger, string RewardType, int AmountCents, string Currency,
     Guid? BeneficiaryUserId, string State, string? WaitReason, DateTimeOffset? HoldUntil, DateTimeOffset? FulfilmentRequestedAt,

@@ -6,7 +6,8 @@ namespace WedSync.Api.Features.Referrals.Rewards;
 
 /// <summary>A reward of one of the caller's referrals, its ledger state and why it waits (wait_reason of 20250902800000).</summary>
 public sealed record RewardState(Guid Id, Guid ReferralId, string ReferredEmail, string Side, string RewardType, int AmountCents, string Currency,
-    string State, string? WaitReason, DateTimeOffset? HoldUntil, int FulfilmentRequests, IReadOnlyList<string> FraudReasons, DateTimeOffset CreatedAt)
+    string State, string? WaitReason, DateTimeOffset? HoldUntil, int FulfilmentRequests, IReadOnlyList<string> FraudReasons, DateTimeOffset CreatedAt,
+    int? HoldHealthThreshold)
 {
     /// <summary>The reason in words, as the console shows it beside the state.</summary>
     public string Why => (State, WaitReason) switch
@@ -18,6 +19,10 @@ public sealed record RewardState(Guid Id, Guid ReferralId, string ReferredEmail,
             ? $"waits for review: fraud rules flagged it ({string.Join(", ", FraudReasons)})"
             : "waits for review: the referral was flagged",
         ("pending", "review_amount") => "waits for review: the amount is at or above the automatic approval limit",
+        ("pending", "waiting_first_wedding") => "waiting for the referred vendor's first delivered wedding",
+        ("pending", "waiting_health_score") => HoldHealthThreshold is { } threshold
+            ? $"waiting for the referred vendor's health score to reach {threshold}"
+            : "waiting for the referred vendor's health score",
         ("pending", "spend_cap_reached") => "spend cap reached for this period: approved when the next period leaves room",
         ("approved", _) => FulfilmentRequests > 1
             ? $"awaiting fulfilment: sent to billing {FulfilmentRequests} times, not acknowledged yet"
@@ -34,7 +39,7 @@ public static class RewardStates
 {
     private const string Sql = """
         SELECT w.id, w.referral_id, f.referred_email, w.side, w.reward_type, w.amount_cents, w.currency, w.state, w.wait_reason,
-               w.hold_until, w.fulfilment_requests, f.fraud_reasons, w.created_at
+               w.hold_until, w.fulfilment_requests, f.fraud_reasons, w.created_at, w.hold_health_threshold::integer AS hold_health_threshold
         FROM referral_rewards w
         JOIN referrals f ON f.id = w.referral_id
         WHERE w.organization_id = (SELECT app.current_organization_id()) AND f.referrer_user_id = (SELECT app.current_user_id())
@@ -53,7 +58,8 @@ public static class RewardStates
             items.Add(new RewardState(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.GetInt32(5), reader.GetString(6).Trim(), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8),
                 reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.GetInt32(10),
-                reader.GetFieldValue<string[]>(11), reader.GetFieldValue<DateTimeOffset>(12)));
+                reader.GetFieldValue<string[]>(11), reader.GetFieldValue<DateTimeOffset>(12),
+                reader.IsDBNull(reader.GetOrdinal("hold_health_threshold")) ? null : reader.GetInt32(reader.GetOrdinal("hold_health_threshold"))));
         }
 
         return items;

@@ -22,11 +22,19 @@ public sealed class Request
 
     /// <summary>day, week or month (UTC).</summary>
     public string SpendCapPeriod { get; init; } = "month";
+
+    /// <summary>days, first_wedding_delivered or health_score: what else a reward waits for after holdDays.</summary>
+    public string HoldKind { get; init; } = "days";
+
+    /// <summary>0 to 100, required with holdKind health_score and refused otherwise.</summary>
+    public int? HealthScoreThreshold { get; init; }
 }
 
 public sealed class Validator : Validator<Request>
 {
     public static readonly string[] Periods = ["day", "week", "month"];
+
+    public static readonly string[] HoldKinds = ["days", "first_wedding_delivered", "health_score"];
 
     public Validator()
     {
@@ -35,5 +43,9 @@ public sealed class Validator : Validator<Request>
         RuleFor(r => r.ClawbackWindowDays).InclusiveBetween(0, 3650);
         RuleFor(r => r.SpendCapCents!.Value).InclusiveBetween(1, 100_000_000_000).When(r => r.SpendCapCents is not null);
         RuleFor(r => r.SpendCapPeriod).Must(p => Periods.Contains(p)).WithMessage($"Must be one of {string.Join(", ", Periods)}.");
+        RuleFor(r => r.HoldKind).Must(k => HoldKinds.Contains(k)).WithMessage($"Must be one of {string.Join(", ", HoldKinds)}.");
+        RuleFor(r => r.HealthScoreThreshold).NotNull().When(r => r.HoldKind == "health_score").WithMessage("Required with holdKind health_score.");
+        RuleFor(r => r.HealthScoreThreshold).Null().When(r => r.HoldKind != "health_score").WithMessage("Only with holdKind health_score.");
+        RuleFor(r => r.HealthScoreThreshold!.Value).InclusiveBetween(0, 100).When(r => r.HealthScoreThreshold is not null);
     }
 }

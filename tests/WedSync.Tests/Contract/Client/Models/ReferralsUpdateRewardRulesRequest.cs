@@ -16,8 +16,18 @@ namespace WedSync.Tests.Contract.Client.Models
         public int? AutoApproveBelowCents { get; set; }
         /// <summary>The clawbackWindowDays property</summary>
         public int? ClawbackWindowDays { get; set; }
+        /// <summary>The healthScoreThreshold property</summary>
+        public int? HealthScoreThreshold { get; set; }
         /// <summary>The holdDays property</summary>
         public int? HoldDays { get; set; }
+        /// <summary>The holdKind property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? HoldKind { get; set; }
+#nullable restore
+#else
+        public string HoldKind { get; set; }
+#endif
         /// <summary>The reviewFlagged property</summary>
         public bool? ReviewFlagged { get; set; }
         /// <summary>The spendCapCents property</summary>
@@ -50,7 +60,9 @@ namespace WedSync.Tests.Contract.Client.Models
             {
                 { "autoApproveBelowCents", n => { AutoApproveBelowCents = n.GetIntValue(); } },
                 { "clawbackWindowDays", n => { ClawbackWindowDays = n.GetIntValue(); } },
+                { "healthScoreThreshold", n => { HealthScoreThreshold = n.GetIntValue(); } },
                 { "holdDays", n => { HoldDays = n.GetIntValue(); } },
+                { "holdKind", n => { HoldKind = n.GetStringValue(); } },
                 { "reviewFlagged", n => { ReviewFlagged = n.GetBoolValue(); } },
                 { "spendCapCents", n => { SpendCapCents = n.GetLongValue(); } },
                 { "spendCapPeriod", n => { SpendCapPeriod = n.GetStringValue(); } },
@@ -65,7 +77,9 @@ namespace WedSync.Tests.Contract.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteIntValue("autoApproveBelowCents", AutoApproveBelowCents);
             writer.WriteIntValue("clawbackWindowDays", ClawbackWindowDays);
+            writer.WriteIntValue("healthScoreThreshold", HealthScoreThreshold);
             writer.WriteIntValue("holdDays", HoldDays);
+            writer.WriteStringValue("holdKind", HoldKind);
             writer.WriteBoolValue("reviewFlagged", ReviewFlagged);
             writer.WriteLongValue("spendCapCents", SpendCapCents);
             writer.WriteStringValue("spendCapPeriod", SpendCapPeriod);

@@ -69,7 +69,7 @@ namespace WedSync.Tests.Contract.Client.Api.Referrals.RewardRules
             return await RequestAdapter.SendAsync<global::WedSync.Tests.Contract.Client.Models.ReferralsSharedRewardRules>(requestInfo, global::WedSync.Tests.Contract.Client.Models.ReferralsSharedRewardRules.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The hold applies to rewards earned from now on; automatic approval, review and the cap apply whenever a pending reward is decided.
+        /// The hold applies to rewards earned from now on; automatic approval, review and the cap apply whenever a pending reward is decided. holdKind days: a reward waits holdDays only; first_wedding_delivered: after holdDays it also waits until the referred vendor&apos;s organization has a completed wedding dated from their signup on; health_score: until that organization&apos;s latest customer health score (WS-168, 0 to 100) is at least healthScoreThreshold. The reward sweep releases such holds when the condition holds.
         /// </summary>
         /// <returns>A <see cref="global::WedSync.Tests.Contract.Client.Models.ReferralsSharedRewardRules"/></returns>
         /// <param name="body">The request body</param>
@@ -129,7 +129,7 @@ namespace WedSync.Tests.Contract.Client.Api.Referrals.RewardRules
             return requestInfo;
         }
         /// <summary>
-        /// The hold applies to rewards earned from now on; automatic approval, review and the cap apply whenever a pending reward is decided.
+        /// The hold applies to rewards earned from now on; automatic approval, review and the cap apply whenever a pending reward is decided. holdKind days: a reward waits holdDays only; first_wedding_delivered: after holdDays it also waits until the referred vendor&apos;s organization has a completed wedding dated from their signup on; health_score: until that organization&apos;s latest customer health score (WS-168, 0 to 100) is at least healthScoreThreshold. The reward sweep releases such holds when the condition holds.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
