@@ -30,6 +30,7 @@ builder.AddServiceDefaults();
 // Registers /health's database check; the journal check beside it makes /health need both.
 builder.AddWedSyncDatabase();
 builder.Services.AddSingleton<MigrationCatalogStatus>();
+builder.Services.AddSingleton<WedSync.Api.Features.Migrations.Impact.ImpactData>();
 builder.Services.AddHealthChecks().AddCheck<MigrationsAppliedHealthCheck>("migrations-applied");
 builder.AddWedSyncAuthentication();
 // The operator console under /console: Razor components with a cookie sign-in of their own.

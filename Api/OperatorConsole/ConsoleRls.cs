@@ -1,4 +1,3 @@
-using NpgsqlTypes;
 using WedSync.Api.Platform.Tenancy;
 using Rls = WedSync.Api.Features.Monitoring.Health.Rls;
 
@@ -26,29 +25,10 @@ public sealed record ConsoleRlsList(Rls.Response Risks, IReadOnlySet<string> Acc
 
 public static class ConsoleRls
 {
-    // One round trip for every listed relation, not a view scan: the function reads one comment each.
-    private const string AcceptedSql = """
-        SELECT s || '.' || t FROM unnest(@schemas, @tables) AS r(s, t)
-        WHERE monitoring_rls_exception_accepted(s, t)
-        """;
-
     public static async Task<ConsoleRlsList> ReadAsync(TenantSession session, CancellationToken ct)
     {
-        var risks = await Rls.Endpoint.ReadAsync(session, ct);
-        var flagged = risks.Items.Where(r => r.RiskLevel != "LOW").ToList();
-        var accepted = new HashSet<string>(StringComparer.Ordinal);
-        if (flagged.Count > 0)
-        {
-            await using var command = session.CreateCommand(AcceptedSql);
-            command.Parameters.AddWithValue("schemas", NpgsqlDbType.Array | NpgsqlDbType.Text, flagged.Select(r => r.SchemaName).ToArray());
-            command.Parameters.AddWithValue("tables", NpgsqlDbType.Array | NpgsqlDbType.Text, flagged.Select(r => r.TableName).ToArray());
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                accepted.Add(reader.GetString(0));
-            }
-        }
-
+        var risks = await Rls.RlsData.ReadAsync(session, ct);
+        var accepted = await Rls.RlsData.ReadAcceptedAsync(session, risks.Items.Where(r => r.RiskLevel != "LOW").ToList(), ct);
         return new ConsoleRlsList(risks, accepted);
     }
 }

@@ -65,6 +65,18 @@ public sealed partial class NamedColumnReadsTests(AppHostFixture fixture)
         Assert.Empty(offenders);
     }
 
+    [Theory]
+    [InlineData("var x = reader.GetInt64(3);", "SELECT a, b FROM t", true)]
+    [InlineData("var x = Time(reader, 6);", "SELECT a, b FROM t", true)]
+    [InlineData("var x = Time(reader, 6);", "", false)]
+    [InlineData("var x = reader.GetInt64(3);", "SELECT {Shared.Columns} FROM t", false)]
+    [InlineData("var x = reader.Get<long>(\"total\");", "", true)]
+    public void The_rule_tells_a_local_column_list_from_one_held_elsewhere(string read, string sql, bool allowed)
+    {
+        var text = $"const string Sql = \"{sql}\";\n{read}";
+        Assert.Equal(allowed, !(PositionalRead().IsMatch(text) && !HoldsSql().IsMatch(text)));
+    }
+
     private static async Task<RewardTier> ReadTierAsync(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
@@ -81,11 +93,13 @@ public sealed partial class NamedColumnReadsTests(AppHostFixture fixture)
         return MonitoringEvent.Read(reader);
     }
 
-    // A data reader's typed getter or null test called with an ordinal (not a quoted name, not JSON's GetString()).
-    [GeneratedRegex("""\b(?:reader|rdr)\.(?:Get(?:Int16|Int32|Int64|String|Boolean|Double|Decimal|Guid|DateTime|Float|Char|Value|FieldValue(?:Async)?<[^>]+>)|IsDBNull(?:Async)?)\(\s*(?![")])""")]
+    // A data reader's typed getter or null test called with an ordinal (not a quoted name, not JSON's GetString()),
+    // or an ordinal handed to a helper that reads it (Time(reader, 6)).
+    [GeneratedRegex("""\b(?:reader|rdr)\.(?:Get(?:Int16|Int32|Int64|String|Boolean|Double|Decimal|Guid|DateTime|Float|Char|Value|FieldValue(?:Async)?<[^>]+>)|IsDBNull(?:Async)?)\(\s*(?![")])|\((?:reader|rdr),\s*\d""")]
     private static partial Regex PositionalRead();
 
-    [GeneratedRegex(@"\b(?:SELECT|RETURNING)\b")]
+    // A column list written out here: SELECT followed by a column, not by another file's list ({X.Columns}).
+    [GeneratedRegex(@"\b(?:SELECT|RETURNING)\s+(?!\{)")]
     private static partial Regex HoldsSql();
 
     // The shape that made column order a cross-file convention: a mapper told where its columns start.

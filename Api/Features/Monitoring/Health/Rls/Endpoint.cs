@@ -1,6 +1,5 @@
 using FastEndpoints;
 using WedSync.Api.Features.Monitoring.Shared;
-using WedSync.Api.Platform.Tenancy;
 
 namespace WedSync.Api.Features.Monitoring.Health.Rls;
 
@@ -10,12 +9,6 @@ namespace WedSync.Api.Features.Monitoring.Health.Rls;
 /// </summary>
 public sealed class Endpoint : MonitoringEndpoint<EmptyRequest, Response>
 {
-    private const string Sql = """
-        SELECT schema_name, table_name, rls_enabled, rls_forced, policy_count, risk_level, relation_kind, request_role_has_privileges, reason
-        FROM monitoring_rls_status
-        ORDER BY CASE risk_level WHEN 'HIGH' THEN 0 WHEN 'MEDIUM' THEN 1 ELSE 2 END, schema_name, table_name
-        """;
-
     public override void Configure()
     {
         Get("/monitoring/rls");
@@ -29,23 +22,5 @@ public sealed class Endpoint : MonitoringEndpoint<EmptyRequest, Response>
     }
 
     protected override async Task HandleAsAdminAsync(EmptyRequest req, CancellationToken ct) =>
-        await Send.OkAsync(await ReadAsync(Session, ct), ct);
-
-    /// <summary>Every relation's RLS risk, riskiest first, read in an open session; the operator console shows the same list.</summary>
-    public static async Task<Response> ReadAsync(TenantSession session, CancellationToken ct)
-    {
-        var items = new List<TableRls>();
-        await using (var command = session.CreateCommand(Sql))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                items.Add(new TableRls(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetBoolean(3),
-                    reader.GetInt32(4), reader.GetString(5), reader.GetString(6), reader.GetBoolean(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
-            }
-        }
-
-        return new Response(items,
-            items.Count(t => t.RiskLevel == "HIGH"), items.Count(t => t.RiskLevel == "MEDIUM"), items.Count(t => t.RiskLevel == "LOW"));
-    }
+        await Send.OkAsync(await RlsData.ReadAsync(Session, ct), ct);
 }
