@@ -55,10 +55,16 @@ public static class Extensions
                 .AddSource(TelemetryNames.All)
                 .AddSource(BackgroundTraces.SourceName)
                 .AddAspNetCoreInstrumentation(options =>
+                {
                     // Probes would drown the traces that matter.
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath);
+                    // .NET 10's Blazor starts its route and form-event activities (and SignalR its hub calls) as new roots
+                    // linked to the request: one console page was two traces. Unheard, their work stays in the request's.
+                    options.EnableRazorComponentsSupport = false;
+                    options.EnableAspNetCoreSignalRSupport = false;
+                })
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
                 // Before the exporters (added below): what leaves the process is already redacted.
