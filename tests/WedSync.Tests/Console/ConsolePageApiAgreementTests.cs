@@ -26,6 +26,7 @@ public sealed class ConsolePageApiAgreementTests(AppHostFixture fixture, Console
     private static readonly (string Api, string Marker)[] ReferralSections =
     [
         ("/api/referrals/analytics", "data-testid=\"referral-daily\""),
+        ("/api/referrals/cohorts", "data-testid=\"referral-cohorts\""),
         ("/api/referrals/reviews", "data-testid=\"review-queue\""),
         ("/api/referrals?pageSize=50", "data-testid=\"referral-list\""),
         ("/api/referrals/rewards", "data-testid=\"reward-states\""),

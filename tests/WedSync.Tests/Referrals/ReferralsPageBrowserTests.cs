@@ -42,6 +42,18 @@ public sealed class ReferralsPageBrowserTests(AppHostFixture fixture, ConsoleBro
         try
         {
             await page.GotoAsync("/console/referrals");
+
+            // K factor by cohort month: the cohorts of GET /api/referrals/cohorts (the last 12 UTC months), newest first.
+            var cohorts = (await fixture.Api.GetAsync("/api/referrals/cohorts", token).OkJsonAsync()).GetProperty("cohorts").EnumerateArray().ToList();
+            var cohortSection = page.GetByTestId("referral-cohorts");
+            await cohortSection.WaitForAsync();
+            if (cohorts.Any(c => c.GetProperty("referrers").GetInt64() > 0))
+            {
+                var shown = await cohortSection.Locator("tr[data-month]").EvaluateAllAsync<string[]>(
+                    "rows => rows.map(r => r.dataset.month + ' ' + r.querySelector('[data-k]').dataset.k)");
+                Assert.Equal(Enumerable.Reverse(cohorts).Select(c => $"{c.GetProperty("month").GetString()} {c.GetProperty("kFactor").GetDecimal().ToString(System.Globalization.CultureInfo.InvariantCulture)}"), shown);
+            }
+
             var invitee = ReferralScenario.NewEmail();
 
             // Invite: stored by the same code as POST /api/referrals, for the signed-in owner.

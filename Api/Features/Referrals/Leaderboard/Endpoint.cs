@@ -1,5 +1,4 @@
 using FastEndpoints;
-using Npgsql;
 using WedSync.Api.Platform.Tenancy;
 
 namespace WedSync.Api.Features.Referrals.Leaderboard;
@@ -7,23 +6,6 @@ namespace WedSync.Api.Features.Referrals.Leaderboard;
 /// <summary>The top referrers of the caller's organization by converted referrals.</summary>
 public sealed class Endpoint : TenantEndpoint<Request, Response>
 {
-    private const int Size = 10;
-
-    private const string Sql = """
-        SELECT t.referrer_user_id, coalesce(p.display_name, ''), t.conversions, t.referrals
-        FROM (
-            SELECT referrer_user_id, count(*) FILTER (WHERE status = 'converted') AS conversions, count(*) AS referrals
-            FROM referrals
-            WHERE organization_id = (SELECT app.current_organization_id()) AND referrer_user_id IS NOT NULL
-              AND (@since::timestamptz IS NULL OR created_at >= @since)
-            GROUP BY referrer_user_id
-            ORDER BY conversions DESC, referrals DESC, referrer_user_id
-            LIMIT @size
-        ) t
-        LEFT JOIN user_profiles p ON p.user_id = t.referrer_user_id
-        ORDER BY t.conversions DESC, t.referrals DESC, t.referrer_user_id
-        """;
-
     public override void Configure()
     {
         Get("/referrals/leaderboard");
@@ -38,23 +20,7 @@ public sealed class Endpoint : TenantEndpoint<Request, Response>
             "month" => DateTimeOffset.UtcNow.AddMonths(-1),
             _ => null,
         };
-        var entries = await ReadAsync(Session, since, ct);
+        var entries = await Data.ReadAsync(Session, since, ct);
         await Send.OkAsync(new Response(req.Period, entries), ct);
-    }
-
-    /// <summary>The top referrers since a time (all time when null), read in an open session; the console shows the same list.</summary>
-    public static async Task<IReadOnlyList<Entry>> ReadAsync(TenantSession session, DateTimeOffset? since, CancellationToken ct)
-    {
-        await using var command = session.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)since ?? DBNull.Value });
-        command.Parameters.AddWithValue("size", Size);
-        var entries = new List<Entry>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            entries.Add(new Entry(entries.Count + 1, reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
-        }
-
-        return entries;
     }
 }

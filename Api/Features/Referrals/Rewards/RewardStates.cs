@@ -1,5 +1,5 @@
 using System.Globalization;
-using Npgsql;
+using WedSync.Api.Platform.Database;
 using WedSync.Api.Platform.Tenancy;
 
 namespace WedSync.Api.Features.Referrals.Rewards;
@@ -55,11 +55,11 @@ public static class RewardStates
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            items.Add(new RewardState(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetInt32(5), reader.GetString(6).Trim(), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.GetInt32(10),
-                reader.GetFieldValue<string[]>(11), reader.GetFieldValue<DateTimeOffset>(12),
-                reader.IsDBNull(reader.GetOrdinal("hold_health_threshold")) ? null : reader.GetInt32(reader.GetOrdinal("hold_health_threshold"))));
+            items.Add(new RewardState(reader.Get<Guid>("id"), reader.Get<Guid>("referral_id"), reader.Get<string>("referred_email"),
+                reader.Get<string>("side"), reader.Get<string>("reward_type"), reader.Get<int>("amount_cents"), reader.Get<string>("currency").Trim(),
+                reader.Get<string>("state"), reader.GetOrNull<string>("wait_reason"), reader.GetNullable<DateTimeOffset>("hold_until"),
+                reader.Get<int>("fulfilment_requests"), reader.Get<string[]>("fraud_reasons"), reader.Get<DateTimeOffset>("created_at"),
+                reader.GetNullable<int>("hold_health_threshold")));
         }
 
         return items;

@@ -10,6 +10,7 @@ using System.Threading;
 using System;
 using WedSync.Tests.Contract.Client.Api.Referrals.Analytics;
 using WedSync.Tests.Contract.Client.Api.Referrals.Balance;
+using WedSync.Tests.Contract.Client.Api.Referrals.Cohorts;
 using WedSync.Tests.Contract.Client.Api.Referrals.Conversions;
 using WedSync.Tests.Contract.Client.Api.Referrals.Item;
 using WedSync.Tests.Contract.Client.Api.Referrals.Leaderboard;
@@ -36,6 +37,11 @@ namespace WedSync.Tests.Contract.Client.Api.Referrals
         public global::WedSync.Tests.Contract.Client.Api.Referrals.Balance.BalanceRequestBuilder Balance
         {
             get => new global::WedSync.Tests.Contract.Client.Api.Referrals.Balance.BalanceRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The cohorts property</summary>
+        public global::WedSync.Tests.Contract.Client.Api.Referrals.Cohorts.CohortsRequestBuilder Cohorts
+        {
+            get => new global::WedSync.Tests.Contract.Client.Api.Referrals.Cohorts.CohortsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The conversions property</summary>
         public global::WedSync.Tests.Contract.Client.Api.Referrals.Conversions.ConversionsRequestBuilder Conversions
