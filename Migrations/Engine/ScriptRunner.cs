@@ -64,13 +64,15 @@ public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandT
         MigrationTelemetry.ScriptsApplied.Add(1, new KeyValuePair<string, object?>("script", script.Name));
     }
 
-    // One round trip: the session reset, every statement and the journal row, pipelined in one
-    // transaction. PostgreSQL runs them in order and stops at the first error; nothing commits unless all did.
+    // One round trip: BEGIN, the session reset, every statement, the lock guard, the journal row and COMMIT,
+    // pipelined. PostgreSQL runs them in order and skips the rest at the first error (the COMMIT too), so
+    // nothing commits unless all did; a separate COMMIT would be a second round trip and wake-up per script.
     private async Task RunInTransactionAsync(PreparedScript script, bool journal, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = TimeoutSeconds };
+        await using var batch = new NpgsqlBatch(connection) { Timeout = TimeoutSeconds };
+        // What Npgsql's BeginTransaction() sends.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED"));
         foreach (var sql in CleanSession)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
@@ -99,34 +101,59 @@ public sealed class ScriptRunner(NpgsqlDataSource dataSource, TimeSpan? commandT
             batch.BatchCommands.Add(JournalStore.InsertCommand(script.Script, appliedBy, null, runId, script.AllowedLintRules));
         }
 
-        var executed = false;
+        var commit = batch.BatchCommands.Count;
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         try
         {
             await batch.ExecuteNonQueryAsync(cancellationToken);
-            executed = true;
-            await transaction.CommitAsync(cancellationToken);
         }
-        catch (PostgresException ex) when (MigrationLock.IsLost(ex))
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
         {
-            throw new MigrationLockLostException(
-                $"The run lost its migration lock ({ex.MessageText}): script {script.Name} was rolled back with it " +
-                "(nothing of it committed, no journal row), and the run stopped before its next write.", ex);
-        }
-        catch (NpgsqlException ex)
-        {
+            await RollBackAsync(connection);
+            if (MigrationLock.IsLost(ex))
+            {
+                throw new MigrationLockLostException(
+                    $"The run lost its migration lock ({((PostgresException)ex).MessageText}): script {script.Name} was rolled back with it " +
+                    "(nothing of it committed, no journal row), and the run stopped before its next write.", ex);
+            }
+
+            if (ex is not NpgsqlException failure)
+            {
+                throw;
+            }
+
             // Npgsql leaves the exception's BatchCommand empty here, but marks every command it saw
             // complete with its statement type: the first one still Unknown is the one that failed.
-            var failedCommand = executed ? -1 : batch.BatchCommands.ToList<NpgsqlBatchCommand>().FindIndex(c => c.StatementType == StatementType.Unknown);
+            var failedCommand = batch.BatchCommands.ToList<NpgsqlBatchCommand>().FindIndex(c => c.StatementType == StatementType.Unknown);
             var index = failedCommand - firstStatement;
             var failedAt = failedCommand >= 0 && index >= 0 && index < script.Statements.Count ? script.Statements[index] : null;
             var step = failedAt is not null ? ""
-                : executed ? " at COMMIT (a deferred constraint or trigger)"
+                : failedCommand == commit ? " at COMMIT (a deferred constraint or trigger)"
                 : index >= script.Statements.Count ? " while writing its journal row"
                 : failedCommand >= 0 ? " while resetting its session"
                 : "";
             throw new ScriptFailedException(
-                $"Script {script.Name}{step} {ScriptFailureMessage.Cause(ex, failedAt, commandTimeout)}. " +
-                "It was rolled back: nothing of it was committed and it has no journal row.", ex);
+                $"Script {script.Name}{step} {ScriptFailureMessage.Cause(failure, failedAt, commandTimeout)}. " +
+                "It was rolled back: nothing of it was committed and it has no journal row.", failure);
+        }
+    }
+
+    // After a failed batch the session is in an aborted transaction block: end it before the connection goes back to the pool.
+    private static async Task RollBackAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // A broken connection is not returned to the pool: its transaction ended with it.
         }
     }
 

@@ -359,8 +359,8 @@ public static class SqlScanner
         // makes backslashes in later '...' literals escapes.
         private void FollowStandardConformingStrings(SqlStatement statement)
         {
-            var words = statement.Words;
-            if (statement.StartsWith("reset") && words.Count == 2 && words[1] is "standard_conforming_strings" or "all")
+            // Only SET and RESET matter: the words of every other statement are not worth listing here.
+            if (statement.StartsWith("reset") && statement.Words is { Count: 2 } words && words[1] is "standard_conforming_strings" or "all")
             {
                 standardStrings = true;
                 return;

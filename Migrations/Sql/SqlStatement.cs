@@ -35,9 +35,25 @@ public sealed class SqlStatement(string source, int number, int line, IReadOnlyL
         .ToList();
 
     /// <summary>True when the statement's words begin with <paramref name="prefix"/> (lower case).</summary>
-    public bool StartsWith(params string[] prefix) =>
-        Tokens.Count >= prefix.Length
-        && prefix.Select((word, i) => Tokens[i].Kind == SqlTokenKind.Word && string.Equals(Tokens[i].Text(Source), word, StringComparison.OrdinalIgnoreCase)).All(match => match);
+    public bool StartsWith(params string[] prefix)
+    {
+        // Loops, not queries: the scanner asks this of every statement of every script on each run.
+        if (Tokens.Count < prefix.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < prefix.Length; i++)
+        {
+            var token = Tokens[i];
+            if (token.Kind != SqlTokenKind.Word || !Source.AsSpan(token.Start, token.End - token.Start).Equals(prefix[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>True when <paramref name="sequence"/> occurs as consecutive words (lower case).</summary>
     public bool ContainsWords(params string[] sequence)
@@ -45,7 +61,13 @@ public sealed class SqlStatement(string source, int number, int line, IReadOnlyL
         var all = Words;
         for (var i = 0; i + sequence.Length <= all.Count; i++)
         {
-            if (sequence.Select((word, k) => all[i + k] == word).All(match => match))
+            var k = 0;
+            while (k < sequence.Length && all[i + k] == sequence[k])
+            {
+                k++;
+            }
+
+            if (k == sequence.Length)
             {
                 return true;
             }

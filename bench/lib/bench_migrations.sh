@@ -23,6 +23,13 @@ publish_shipped_migrator() {
         || note "ReadyToRun publish failed (bench/out/logs/publish-r2r.log)"
 }
 
+# The scripts the migrator applies to an empty database, in its order: the versioned scripts by name, then
+# the repeatable ones (R__, Migrations/Repeatable) by name, which DbUp runs after every versioned script.
+catalog_scripts() {
+    find "$REPO_DIR/Migrations/Scripts" -maxdepth 1 -name '*.sql' | LC_ALL=C sort
+    find "$REPO_DIR/Migrations/Repeatable" -maxdepth 1 -name '*.sql' | LC_ALL=C sort
+}
+
 migration_scripts_concatenated() {
     local out=$OUT_DIR/migrations/all_scripts.sql script
     mkdir -p "$OUT_DIR/migrations"
@@ -39,7 +46,7 @@ migration_scripts_concatenated() {
                 printf '\nCOMMIT;\n'
             fi
         } >>"$out"
-    done < <(find "$REPO_DIR/Migrations/Scripts" -maxdepth 1 -name '*.sql' | LC_ALL=C sort)
+    done < <(catalog_scripts)
     echo "$out"
 }
 
@@ -60,8 +67,10 @@ benchmark_migrations() {
     section 20-migrations "Migrations: the migrator against psql, one transaction per script"
     local scripts migrator_cmd psql_cmd prepare_cmd startup_cmd json dir=$OUT_DIR/migrations
     scripts=$(migration_scripts_concatenated)
-    local script_count
-    script_count=$(find "$REPO_DIR/Migrations/Scripts" -maxdepth 1 -name '*.sql' | wc -l)
+    local script_count versioned_count repeatable_count
+    versioned_count=$(find "$REPO_DIR/Migrations/Scripts" -maxdepth 1 -name '*.sql' | wc -l)
+    repeatable_count=$(find "$REPO_DIR/Migrations/Repeatable" -maxdepth 1 -name '*.sql' | wc -l)
+    script_count="$versioned_count versioned + $repeatable_count repeatable"
 
     # The shipped form (Native AOT) when its publish succeeded, else ReadyToRun, else the build output;
     # the other forms that were built run beside it as further commands of the same hyperfine runs.
@@ -132,12 +141,13 @@ benchmark_migrations() {
     net_ratio=$(awk -v m="$migrator" -v s="$startup" -v p="$psql" 'BEGIN { printf "%.3f", (m - s) / p }')
 
     record_result "Migrate an empty database: migrator ($shipped_name) ÷ psql, a transaction per script ($script_count scripts)" \
-        "$(fmt "$migrator_ratio" 2)× ($(fmt "$migrator" 2) s vs $(fmt "$psql" 2) s)" "≤ 1.5×" "$(verdict_le "$migrator_ratio" 1.5)"
+        "$(fmt "$migrator_ratio" 2)× ($(fmt "$migrator" 2) s vs $(fmt "$psql" 2) s)" "≤ 1.0×" "$(verdict_le "$migrator_ratio" 1.0)"
     record_result "Migrator no-op run (database up to date)" "$(fmt "$noop" 2) s" "≤ 1 s" "$(verdict_le "$noop" 1.0)"
 
     say "Each command ran $MIGRATION_RUNS times after one warm-up; before every run of the first table"
     say "(\`--prepare\`) the database was dropped and created again, so both tools start from an empty database."
-    say "psql gets the $script_count scripts of \`Migrations/Scripts\` concatenated in name order (\`LC_ALL=C sort\`), each in BEGIN/COMMIT"
+    say "psql gets the $script_count scripts the migrator applies (\`Migrations/Scripts\`, then \`Migrations/Repeatable\`, each in name"
+    say "order, \`LC_ALL=C sort\`) concatenated, each in BEGIN/COMMIT"
     say "except the no-transaction ones (\`-- migrator: no-transaction\`), which run statement by statement as the migrator runs them;"
     say "the migrator applies the same embedded scripts, one transaction per script, with its checksum journal and advisory lock."
     say ""
