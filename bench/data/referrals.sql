@@ -185,6 +185,10 @@ WHERE s.converted_at IS NOT NULL;
 
 -- The tier of a referrer by their converted referrals (today's count stands in for the count at
 -- the time of each conversion: the amounts differ, the row shapes and volumes do not).
+-- As history recorded before the reward ledger: without the per-row ledger triggers (each reward's
+-- ledger entries, webhook and decision in PL/pgSQL made this one statement take over 40 minutes), then
+-- the ledger written in bulk as 20250902800000 backfilled it.
+SET session_replication_role = replica;
 INSERT INTO referral_rewards (organization_id, referral_id, side, trigger, tier, amount_cents, currency, status,
                               beneficiary_user_id, created_at, granted_at, revoked_at, expires_at)
 SELECT c.organization_id, c.referral_id, side.name, c.event, t.tier,
@@ -208,6 +212,32 @@ JOIN (SELECT organization_id, referrer_user_id, count(*) FILTER (WHERE status = 
       FROM bench_referral_staging GROUP BY 1, 2) rc
   ON rc.organization_id = s.organization_id AND rc.referrer_user_id = s.referrer_user_id
 CROSS JOIN LATERAL referral_tier_for(rc.converted) AS t;
+RESET session_replication_role;
+
+INSERT INTO referral_reward_ledger (organization_id, reward_id, beneficiary_user_id, transition, from_state,
+                                    pending_cents, owed_cents, paid_cents, currency, actor_role, reason, created_at)
+SELECT r.organization_id, r.id, r.beneficiary_user_id, 'pending', NULL, r.amount_cents, 0, 0, r.currency, 'migration',
+       'backfill: reward recorded before the ledger', r.created_at
+FROM referral_rewards r;
+
+INSERT INTO referral_reward_ledger (organization_id, reward_id, beneficiary_user_id, transition, from_state,
+                                    pending_cents, owed_cents, paid_cents, currency, actor_role, reason, created_at)
+SELECT r.organization_id, r.id, r.beneficiary_user_id,
+       CASE r.status WHEN 'granted' THEN 'approved' ELSE 'revoked' END, 'pending',
+       -r.amount_cents, CASE r.status WHEN 'granted' THEN r.amount_cents ELSE 0 END, 0, r.currency, 'migration',
+       'backfill: status ' || r.status || ' before the ledger',
+       coalesce(CASE r.status WHEN 'granted' THEN r.granted_at ELSE r.revoked_at END, r.created_at)
+FROM referral_rewards r
+WHERE r.status IN ('granted', 'revoked');
+
+UPDATE referral_rewards r
+SET state = CASE r.status WHEN 'granted' THEN 'approved' WHEN 'revoked' THEN 'revoked' ELSE 'pending' END,
+    hold_until = r.created_at,
+    wait_reason = CASE r.status WHEN 'granted' THEN 'awaiting_fulfilment' WHEN 'pending' THEN 'review_flagged' END,
+    fulfilment_requested_at = CASE r.status WHEN 'granted' THEN r.granted_at END,
+    reward_type = CASE f.reward_type WHEN 'feature' THEN 'free_month' ELSE f.reward_type END
+FROM referrals f
+WHERE f.id = r.referral_id;
 
 -- ---------------------------------------------------------------------------------------------
 -- Daily viral metrics, the way the scheduled job computes them
@@ -221,7 +251,7 @@ DROP TABLE bench_referral_staging;
 \timing off
 -- Steady state for the planner and index-only scans, as autovacuum would leave it.
 VACUUM (ANALYZE) organizations, user_profiles, referral_codes, referrals, referral_share_events,
-    referral_clicks, referral_conversions, referral_rewards, viral_metrics;
+    referral_clicks, referral_conversions, referral_rewards, referral_reward_ledger, viral_metrics;
 
 SELECT 'organizations' AS "table", count(*) AS "rows" FROM organizations
 UNION ALL SELECT 'user_profiles', count(*) FROM user_profiles
