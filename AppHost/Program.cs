@@ -1,4 +1,5 @@
 using WedSync.AppHost;
+using WedSync.AppHost.Fleet;
 using WedSync.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -18,8 +19,12 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
     .WithMigratorVerbCommands(wedsync)
     .WithSchemaHealth(builder, wedsync);
 
+// Off unless asked for (WedSync:Fleet): API replicas and a PgBouncer between them and PostgreSQL.
+var fleet = FleetSettings.From(builder.Configuration);
+var pooled = builder.AddWedSyncPooler(wedsync, fleet);
+
 var api = builder.AddProject<Projects.Api>("api")
-    .WithReference(wedsync)
+    .WithFleet(wedsync, pooled, fleet)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WaitForCompletion(migrations)
     .WithTrustedProxiesWhenPublished(builder)

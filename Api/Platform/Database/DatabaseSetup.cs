@@ -6,6 +6,16 @@ public static class DatabaseSetup
 {
     public const string ConnectionName = "wedsync";
 
+    /// <summary>The server itself when <see cref="ConnectionName"/> goes through a transaction pooler (the AppHost's fleet).</summary>
+    public const string DirectConnectionName = "wedsync-direct";
+
+    /// <summary>
+    /// For sessions a transaction pooler cannot keep (monitoring's kept pools and listener, another database's
+    /// prepared transaction): the direct server when one is named, else the API's own connection string.
+    /// </summary>
+    public static string? DirectConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(DirectConnectionName) is { Length: > 0 } direct ? direct : configuration.GetConnectionString(ConnectionName);
+
     /// <summary>
     /// The API's data source (with Aspire's health check, metrics and tracing), with PostgreSQL's JIT
     /// compilation off for its sessions unless the connection string's <c>Options</c> already decide it.

@@ -31,7 +31,7 @@ public sealed class MonitoringDatabase : IAsyncDisposable
     public MonitoringDatabase(IConfiguration configuration, IOptions<MonitoringReadOptions> options)
     {
         this.options = options;
-        var connection = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(DatabaseSetup.ConnectionName)
+        var connection = new NpgsqlConnectionStringBuilder(DatabaseSetup.DirectConnectionString(configuration)
             ?? throw new InvalidOperationException($"ConnectionStrings:{DatabaseSetup.ConnectionName} is not set."));
         connection.Options = DatabaseSetup.WithoutJit(connection.Options);
         connection.ApplicationName = ApplicationName;

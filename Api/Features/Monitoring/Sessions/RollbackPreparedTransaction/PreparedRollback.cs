@@ -44,7 +44,7 @@ public static class PreparedRollback
         var byHand = $"Run {sql} in database {database} as {owner} or a superuser.";
         try
         {
-            var target = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(DatabaseSetup.ConnectionName)) { Database = database, Pooling = false };
+            var target = new NpgsqlConnectionStringBuilder(DatabaseSetup.DirectConnectionString(configuration)) { Database = database, Pooling = false };
             await using var connection = new NpgsqlConnection(target.ConnectionString);
             await connection.OpenAsync(ct);
             await using var rollback = new NpgsqlCommand(sql, connection);
