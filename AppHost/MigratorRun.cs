@@ -23,8 +23,14 @@ public sealed record MigratorRun(int ExitCode, string Output, string Errors)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(projectPath)!,
         };
-        foreach (var arg in new[] { "run", "--project", projectPath, "--no-build", "--no-launch-profile", "--" }.Concat(arguments))
+        // The built entry point when there is one: `dotnet run` evaluates the project first (seconds of CPU per run,
+        // paid every minute by the schema health check).
+        var launch = BuiltEntryPoint(projectPath) is { } dll
+            ? new[] { dll }
+            : ["run", "--project", projectPath, "--no-build", "--no-launch-profile", "--"];
+        foreach (var arg in launch.Concat(arguments))
         {
             startInfo.ArgumentList.Add(arg);
         }
@@ -36,5 +42,25 @@ public sealed record MigratorRun(int ExitCode, string Output, string Errors)
         var errors = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         return new MigratorRun(process.ExitCode, await output, await errors);
+    }
+
+    /// <summary>The project's newest build output for this AppHost's configuration (the one its own assembly was built in), if any.</summary>
+    private static string? BuiltEntryPoint(string projectPath)
+    {
+        var configuration = typeof(MigratorRun).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
+        var output = Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", configuration);
+        if (!Directory.Exists(output))
+        {
+            return null;
+        }
+
+        // An executable project's output holds one runtimeconfig.json beside its entry assembly.
+        return Directory.EnumerateFiles(output, "*.runtimeconfig.json", SearchOption.AllDirectories)
+            .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}publish{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(file => file[..^".runtimeconfig.json".Length] + ".dll")
+            .Where(File.Exists)
+            .OrderByDescending(File.GetLastWriteTimeUtc)
+            .FirstOrDefault();
     }
 }

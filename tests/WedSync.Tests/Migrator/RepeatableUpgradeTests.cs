@@ -8,6 +8,7 @@ namespace WedSync.Tests.Migrator;
 /// Moving restated objects into repeatable scripts changes no definition: a database migrated by main's
 /// catalog (versioned scripts and the one repeatable it had) and then by this one, and a database migrated
 /// from empty, end with the same schema object for object, and verify finds no drift on either.
+/// (When the move landed, the upgraded schema also equalled main's; repeatables added since change it on purpose.)
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class RepeatableUpgradeTests(AppHostFixture fixture)
@@ -24,15 +25,15 @@ public sealed class RepeatableUpgradeTests(AppHostFixture fixture)
 
         var fromMain = await TestScripts.Engine(upgraded.ConnectionString, mains).UpAsync(CancellationToken.None);
         Assert.True(fromMain.Succeeded, fromMain.Error);
-        var mainSchema = await DriftCalls.LiveFingerprintAsync(upgraded.ConnectionString);
         var upgrade = await TestScripts.Engine(upgraded.ConnectionString, catalog).UpAsync(CancellationToken.None);
         var fromEmpty = await TestScripts.Engine(fresh.ConnectionString, catalog).UpAsync(CancellationToken.None);
 
         Assert.True(upgrade.Succeeded, upgrade.Error);
         Assert.True(fromEmpty.Succeeded, fromEmpty.Error);
         Assert.Equal(catalog.Scripts.Where(s => s.Kind == ScriptKind.Repeatable && s.Name != MainsRepeatable).Select(s => s.Name), upgrade.Applied);
-        Assert.Equal(mainSchema, await DriftCalls.LiveFingerprintAsync(upgraded.ConnectionString));
-        Assert.Equal(mainSchema, await DriftCalls.LiveFingerprintAsync(fresh.ConnectionString));
+        // Both roads end in the same schema (the move itself changed no definition when it landed; repeatables
+        // added since may define and restate objects, on both roads alike).
+        Assert.Equal(await DriftCalls.LiveFingerprintAsync(upgraded.ConnectionString), await DriftCalls.LiveFingerprintAsync(fresh.ConnectionString));
         foreach (var database in new[] { upgraded, fresh })
         {
             var (exitCode, output) = await MigratorProcess.RunAsync(database.ConnectionString, ["verify"]);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using WedSync.Tests.Api.Support;
+using WedSync.Tests.Contract;
 using WedSync.Tests.Infrastructure;
 using WedSync.Tests.Migrator;
 using WedSync.Tests.Monitoring;
@@ -29,7 +30,9 @@ public sealed partial class ConsoleTracesTests(AppHostFixture fixture)
             ["DOTNET_ENVIRONMENT"] = "Development",
         };
         await using var api = await ApiServer.StartAsync(database.ConnectionString, settings);
-        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = api.Address };
+        using var client = ApiClients.Create(api.Address);
+        var cookies = new CookieContainer();
+        var browser = new CookieCarrier(client, cookies);
 
         // A page: Blazor's route (Navigate) activity.
         var signIn = await RootsOfAsync(receiver, "GET /console/signin", () => browser.GetAsync("/console/signin"));
@@ -77,4 +80,34 @@ public sealed partial class ConsoleTracesTests(AppHostFixture fixture)
 
     [GeneratedRegex(@"<input type=""hidden"" name=""(?<name>[^""]+)"" value=""(?<value>[^""]*)""")]
     private static partial Regex HiddenInputs();
+
+    /// <summary>A browser's cookie jar over a contract-checked client (the antiforgery and session cookies of the console).</summary>
+    private sealed class CookieCarrier(HttpClient client, CookieContainer cookies)
+    {
+        public Task<HttpResponseMessage> GetAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
+
+        public Task<HttpResponseMessage> PostAsync(string path, HttpContent content) =>
+            SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = content });
+
+        private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
+        {
+            var uri = new Uri(client.BaseAddress!, request.RequestUri!);
+            var header = cookies.GetCookieHeader(uri);
+            if (header.Length > 0)
+            {
+                request.Headers.Add("Cookie", header);
+            }
+
+            var response = await client.SendAsync(request);
+            if (response.Headers.TryGetValues("Set-Cookie", out var set))
+            {
+                foreach (var cookie in set)
+                {
+                    cookies.SetCookies(uri, cookie);
+                }
+            }
+
+            return response;
+        }
+    }
 }

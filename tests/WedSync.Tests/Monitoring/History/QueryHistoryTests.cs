@@ -106,11 +106,13 @@ public sealed class QueryHistoryTests(HistoryFixture fixture)
         var series = await fixture.Api.GetOkAsync(
             $"/api/monitoring/query-stats/{queryId}/history?from={HistoryCaptures.Query(start)}&to={HistoryCaptures.Query(after)}");
         var points = series.GetProperty("points").EnumerateArray().ToList();
-        Assert.Equal(2, points.Count);
-        Assert.Equal(40, points[0].GetProperty("calls").GetInt64());
-        Assert.False(points[0].GetProperty("reset").GetBoolean());
-        Assert.True(points[1].GetProperty("calls").GetInt64() >= 60, $"{points[1].GetProperty("calls").GetInt64()} calls stored where 60 ran");
-        Assert.True(points[1].GetProperty("reset").GetBoolean());
+        // The sampler may capture once more in the middle of either run (a loaded machine): the series then
+        // splits a run in two, so the runs are compared by sums either side of the first flagged point.
+        var firstReset = points.FindIndex(point => point.GetProperty("reset").GetBoolean());
+        Assert.True(firstReset >= 1, $"no reset flagged after the first interval: {series}");
+        Assert.Equal(40, points.Take(firstReset).Sum(point => point.GetProperty("calls").GetInt64()));
+        var since = points.Skip(firstReset).Sum(point => point.GetProperty("calls").GetInt64());
+        Assert.True(since >= 60, $"{since} calls stored where 60 ran");
 
         var ranked = await RankedAsync(before, after, table);
         Assert.True(ranked is not null);
