@@ -25,13 +25,6 @@ public static class ConsoleEventStream
             return;
         }
 
-        var subscription = await hub.SubscribeAsync(EventStreamWriter.ClientOf(context.User), ct);
-        if (subscription is null)
-        {
-            await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, detail: EventStreamWriter.OverLimitDetail).ExecuteAsync(context);
-            return;
-        }
-
-        await EventStreamWriter.WriteAsync(context.Response, subscription, ct);
+        await EventStreamWriter.ServeAsync(context, hub, ct);
     }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using WedSync.Tests.Api.Support;
+using WedSync.Tests.Console;
+using WedSync.Tests.Contract;
 using WedSync.Tests.Infrastructure;
 using WedSync.Tests.Referrals;
 
@@ -11,7 +13,7 @@ namespace WedSync.Tests.Monitoring;
 /// client may hold Monitoring:StreamsPerClient (5) streams: the next is answered 429.
 /// </summary>
 [Collection(AppHostCollection.Name)]
-public sealed class EventStreamSharingTests(AppHostFixture fixture)
+public sealed class EventStreamSharingTests(AppHostFixture fixture, ConsoleBrowserFixture browser) : IClassFixture<ConsoleBrowserFixture>
 {
     private const int StreamsPerClient = 5;
 
@@ -88,6 +90,51 @@ public sealed class EventStreamSharingTests(AppHostFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task The_API_and_the_console_stream_deliver_the_same_events_while_an_application_table_is_locked()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var page = await ConsolePages.SignInAsync(browser.Browser, fixture.Api.BaseAddress!, "ops@wedsync.test");
+        string cookie;
+        try
+        {
+            cookie = string.Join("; ", (await page.Context.CookiesAsync()).Select(c => $"{c.Name}={c.Value}"));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+
+        using var client = ApiClients.Create(fixture.Api.BaseAddress!, TimeSpan.FromSeconds(120));
+        using var api = await OpenStream.StartAsync(client, ApiCalls.Request(HttpMethod.Get, "/api/monitoring/events/stream", MonitoringCalls.AdminToken), cancel.Token);
+        var consoleRequest = new HttpRequestMessage(HttpMethod.Get, "/console/events/stream");
+        consoleRequest.Headers.Add("Accept", "text/event-stream");
+        consoleRequest.Headers.Add("Cookie", cookie);
+        using var console = await OpenStream.StartAsync(client, consoleRequest, cancel.Token);
+        Assert.Equal(200, api.Status);
+        Assert.Equal(200, console.Status);
+
+        // An operator's psql holds a busy table: the streams still carry what the database announces.
+        await using var held = await HeldLock.AccessExclusiveAsync(fixture, "organizations");
+        var id = (Guid)(await fixture.ExecuteAsync(
+            "SELECT record_db_monitoring_event('connection_issue', 'medium', '{\"source\": \"two channels\"}'::jsonb)"))!;
+        try
+        {
+            var recorded = await Task.WhenAll(api.NextAboutAsync(id, TimeSpan.FromSeconds(20), cancel.Token), console.NextAboutAsync(id, TimeSpan.FromSeconds(20), cancel.Token));
+            Assert.Equal("event: monitoring-event", recorded[0].Event);
+            Assert.Equal(recorded[0], recorded[1]);
+
+            await fixture.ExecuteAsync("UPDATE monitoring_events SET resolved_at = now() WHERE id = @id", ("id", id));
+            var resolved = await Task.WhenAll(api.NextAboutAsync(id, TimeSpan.FromSeconds(20), cancel.Token), console.NextAboutAsync(id, TimeSpan.FromSeconds(20), cancel.Token));
+            Assert.Equal("event: monitoring-event-resolved", resolved[0].Event);
+            Assert.Equal(resolved[0], resolved[1]);
+        }
+        finally
+        {
+            await fixture.ExecuteAsync("DELETE FROM monitoring_events WHERE id = @id", ("id", id));
+        }
+    }
+
     private sealed class OpenStream : IDisposable
     {
         private readonly HttpResponseMessage response;
@@ -101,9 +148,12 @@ public sealed class EventStreamSharingTests(AppHostFixture fixture)
 
         public int Status => (int)response.StatusCode;
 
-        public static async Task<OpenStream> StartAsync(HttpClient api, string token, CancellationToken ct)
+        public static Task<OpenStream> StartAsync(HttpClient api, string token, CancellationToken ct) =>
+            StartAsync(api, ApiCalls.Request(HttpMethod.Get, "/api/monitoring/events/stream", token), ct);
+
+        public static async Task<OpenStream> StartAsync(HttpClient api, HttpRequestMessage request, CancellationToken ct)
         {
-            using var request = ApiCalls.Request(HttpMethod.Get, "/api/monitoring/events/stream", token);
+            using var sent = request;
             var response = await api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             if (!response.IsSuccessStatusCode)
             {
@@ -128,6 +178,28 @@ public sealed class EventStreamSharingTests(AppHostFixture fixture)
                     && JsonDocument.Parse(line["data: ".Length..]).RootElement.GetProperty("id").GetGuid() == id)
                 {
                     return;
+                }
+            }
+        }
+
+        /// <summary>The next event whose data names <paramref name="id"/>: its event line and its data line, as sent.</summary>
+        public async Task<(string Event, string Data)> NextAboutAsync(Guid id, TimeSpan within, CancellationToken ct)
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bounded.CancelAfter(within);
+            var name = "";
+            while (true)
+            {
+                var line = await reader!.ReadLineAsync(bounded.Token);
+                Assert.NotNull(line);
+                if (line.StartsWith("event: ", StringComparison.Ordinal))
+                {
+                    name = line;
+                }
+                else if (line.StartsWith("data: ", StringComparison.Ordinal)
+                         && JsonDocument.Parse(line["data: ".Length..]).RootElement.GetProperty("id").GetGuid() == id)
+                {
+                    return (name, line);
                 }
             }
         }

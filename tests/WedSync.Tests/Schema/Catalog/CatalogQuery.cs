@@ -6,10 +6,6 @@ namespace WedSync.Tests.Schema.Catalog;
 /// <summary>Catalog queries return names; this reads the first column of every row, as the owner.</summary>
 public static class CatalogQuery
 {
-    /// <summary>DbUp's default journal, made by the migrator rather than a script (see
-    /// <see cref="CatalogRulesTests.Migrator_journal_without_row_level_security_is_out_of_the_request_roles_reach"/>).</summary>
-    public const string MigratorJournal = "public.schemaversions";
-
     public static List<string> QueryStrings(this AppHostFixture fixture, string sql)
     {
         using var connection = fixture.OpenDatabase();

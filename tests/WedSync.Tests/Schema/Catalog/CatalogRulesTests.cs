@@ -16,8 +16,6 @@ public sealed partial class CatalogRulesTests(AppHostFixture fixture)
     /// <summary>Our schemas: the application's tables and functions, and the claim helpers.</summary>
     private const string OurSchemas = "n.nspname IN ('public', 'app')";
 
-    private const string MigratorJournal = CatalogQuery.MigratorJournal;
-
     private const string NotAnExtensionMember = """
         NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e')
         """;
@@ -30,7 +28,6 @@ public sealed partial class CatalogRulesTests(AppHostFixture fixture)
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE {OurSchemas} AND c.relkind IN ('r', 'p') AND NOT c.relrowsecurity AND {NotAnExtensionMember}
-              AND c.oid IS DISTINCT FROM to_regclass('{MigratorJournal}')
             ORDER BY 1
             """);
 

@@ -9,8 +9,6 @@ namespace WedSync.Api.Features.Monitoring.Alerts.AlertSubscriptionDeliveries;
 /// <summary>The delivery log of one subscription: its newest messages, each with every attempt.</summary>
 public sealed class Endpoint : MonitoringEndpoint<Request, Response>
 {
-    private const string SubscriptionSql = $"SELECT {AlertSubscription.Columns} FROM {AlertSubscription.From} AND s.id = @id";
-
     private const string DeliveriesSql = """
         SELECT o.id, o.message_type, o.status, o.attempts, o.created_at,
                CASE WHEN o.status = 'pending' THEN o.next_attempt_at END,
@@ -43,16 +41,7 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
 
     protected override async Task HandleAsAdminAsync(Request req, CancellationToken ct)
     {
-        AlertSubscription? subscription = null;
-        await using (var command = Session.CreateCommand(SubscriptionSql))
-        {
-            command.Parameters.AddWithValue("id", req.Id);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            if (await reader.ReadAsync(ct))
-            {
-                subscription = AlertSubscription.Read(reader);
-            }
-        }
+        var subscription = await AlertSubscriptionsData.FindAsync(Session, req.Id, ct);
 
         if (subscription is null)
         {

@@ -26,8 +26,6 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
         SELECT subscription_id FROM f
         """;
 
-    private const string ReadSql = $"SELECT {AlertSubscription.Columns} FROM {AlertSubscription.From} AND s.id = @id";
-
     public override void Configure()
     {
         Post("/monitoring/alert-subscriptions");
@@ -65,14 +63,7 @@ public sealed class Endpoint : MonitoringEndpoint<Request, Response>
             id = (Guid)(await command.ExecuteScalarAsync(ct))!;
         }
 
-        AlertSubscription created;
-        await using (var command = Session.CreateCommand(ReadSql))
-        {
-            command.Parameters.AddWithValue("id", id);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            created = AlertSubscription.Read(reader);
-        }
+        var created = (await AlertSubscriptionsData.FindAsync(Session, id, ct))!;
 
         await Send.ResponseAsync(new Response(created, secret), StatusCodes.Status201Created, ct);
     }

@@ -25,8 +25,6 @@ public sealed class Endpoint : MonitoringEndpoint<Request, AlertSubscription>
         SELECT count(*) FROM resumed
         """;
 
-    private const string ReadSql = $"SELECT {AlertSubscription.Columns} FROM {AlertSubscription.From} AND s.id = @id";
-
     public override void Configure()
     {
         Post("/monitoring/alert-subscriptions/{id}/resume");
@@ -50,16 +48,7 @@ public sealed class Endpoint : MonitoringEndpoint<Request, AlertSubscription>
             resumed = (int)(long)(await command.ExecuteScalarAsync(ct))!;
         }
 
-        AlertSubscription? subscription = null;
-        await using (var command = Session.CreateCommand(ReadSql))
-        {
-            command.Parameters.AddWithValue("id", req.Id);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            if (await reader.ReadAsync(ct))
-            {
-                subscription = AlertSubscription.Read(reader);
-            }
-        }
+        var subscription = await AlertSubscriptionsData.FindAsync(Session, req.Id, ct);
 
         if (subscription is null)
         {

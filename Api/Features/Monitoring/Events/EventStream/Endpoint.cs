@@ -1,6 +1,5 @@
 using FastEndpoints;
 using WedSync.Api.Features.Monitoring.Shared;
-using WedSync.Api.Platform.Problems;
 
 namespace WedSync.Api.Features.Monitoring.Events.EventStream;
 
@@ -34,13 +33,6 @@ public sealed class Endpoint(MonitoringEventHub hub) : MonitoringEndpoint<EmptyR
         // The caller is checked; the request transaction must not stay open for the stream's lifetime.
         await Session.CommitAsync(ct);
 
-        var subscription = await hub.SubscribeAsync(EventStreamWriter.ClientOf(User), ct);
-        if (subscription is null)
-        {
-            await Send.ProblemAsync(StatusCodes.Status429TooManyRequests, EventStreamWriter.OverLimitDetail);
-            return;
-        }
-
-        await EventStreamWriter.WriteAsync(HttpContext.Response, subscription, ct);
+        await EventStreamWriter.ServeAsync(HttpContext, hub, ct);
     }
 }

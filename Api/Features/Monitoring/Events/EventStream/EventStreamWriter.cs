@@ -17,11 +17,27 @@ public static class EventStreamWriter
         user.FindFirstValue(ClaimNames.Subject) ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "(unnamed)";
 
     /// <summary>The 429 detail of a client over its limit.</summary>
-    public const string OverLimitDetail =
+    private const string OverLimitDetail =
         "This client already holds the most open monitoring event streams allowed (Monitoring:StreamsPerClient); close one first.";
 
+    /// <summary>
+    /// The one entry of both channels once the caller is checked: a subscription for the signed-in client, or
+    /// the 429 problem when it holds its limit; then the stream until the client leaves.
+    /// </summary>
+    public static async Task ServeAsync(HttpContext context, MonitoringEventHub hub, CancellationToken ct)
+    {
+        var subscription = await hub.SubscribeAsync(ClientOf(context.User), ct);
+        if (subscription is null)
+        {
+            await TypedResults.Problem(detail: OverLimitDetail, statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context);
+            return;
+        }
+
+        await WriteAsync(context.Response, subscription, ct);
+    }
+
     /// <summary>Streams until the client leaves; the subscription is released at the end.</summary>
-    public static async Task WriteAsync(HttpResponse response, EventSubscription subscription, CancellationToken ct)
+    private static async Task WriteAsync(HttpResponse response, EventSubscription subscription, CancellationToken ct)
     {
         using (subscription)
         {
