@@ -68,7 +68,8 @@ public sealed class ConsolePageSweepTests(AppHostFixture fixture, ConsoleBrowser
                     await watch.OpenAsync(link);
                 }
 
-                if (links.Length > 0)
+                // A role with one page (a vendor) has no other to navigate to: a click on the open page's own link only races its load.
+                if (links.Length > 1)
                 {
                     // Enhanced navigation (a click, no reload) between the role's pages.
                     await page.Locator($"nav.console-nav a[href=\"{links[^1]}\"]").ClickAsync();
