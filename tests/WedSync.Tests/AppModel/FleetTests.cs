@@ -53,8 +53,7 @@ public sealed class FleetTests(FleetAppHostFixture fixture) : IClassFixture<Flee
         Assert.True(healthy.Count == FleetAppHostFixture.Replicas, $"healthy replicas: {healthy.Count}; {string.Join(", ", seen.Select(p => $"{p.Key}: {p.Value}"))}\n{await ResourceDiagnostics.DescribeAsync(fixture.App, "pgbouncer")}");
 
         // The API answers, and its sessions are PgBouncer's clients.
-        using var discovered = fixture.App.CreateHttpClient("api");
-        using var api = ApiClients.Create(discovered.BaseAddress!);
+        using var api = ApiClients.Create(fixture.App.GetEndpoint("api", "http"));
         using var health = await api.GetAsync("/health");
         Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
         var pooler = new NpgsqlConnectionStringBuilder(await fixture.App.GetConnectionStringAsync("pgbouncer"));
